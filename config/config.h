@@ -1,0 +1,128 @@
+/*
+ * config: schedd.conf (SPEC §3) read through libinih into an immutable
+ * struct config. Two phases: raw entries with FILE:LINE are collected first,
+ * then validated against one table of keys; every error is collected before
+ * any is reported. A reload builds a new config beside the running one and
+ * compares jobs by their effective-settings hash.
+ */
+#ifndef SCHEDD_CONFIG_H
+#define SCHEDD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cronexpr.h"
+#include "tz.h"
+
+enum config_overlap {
+	CONFIG_OVERLAP_SKIP,
+	CONFIG_OVERLAP_QUEUE,
+	CONFIG_OVERLAP_ALLOW,
+	CONFIG_OVERLAP_REPLACE,
+};
+
+enum config_output {
+	CONFIG_OUTPUT_LOG,
+	CONFIG_OUTPUT_DISCARD,
+	CONFIG_OUTPUT_FILE,
+};
+
+enum config_log_level {
+	CONFIG_LOG_ERROR,
+	CONFIG_LOG_WARNING,
+	CONFIG_LOG_INFO,
+	CONFIG_LOG_DEBUG,
+};
+
+/* One job's effective settings ([defaults] applied). Strings are owned by
+ * the struct config. */
+struct config_job {
+	const char	*name;
+	const char	*schedule_text;
+	struct cronexpr	 schedule;
+	const struct tz	*zone;		/* the job's or the daemon's zone */
+	const char	*command;
+	const char	*user;		/* NULL: the daemon's user */
+	uid_t		 uid;		/* resolved at load; the daemon's when user is NULL */
+	gid_t		 gid;
+	const char	*home;		/* that user's home directory */
+	const char	*shell_user;	/* that user's login name (USER, LOGNAME) */
+	int64_t		 timeout_ms;	/* 0: none */
+	int		 kill_signal;
+	int64_t		 kill_grace_ms;
+	int		 retries;	/* extra attempts after a failed one */
+	int64_t		 retry_delay_ms;
+	double		 retry_backoff;
+	int64_t		 retry_max_delay_ms;
+	enum config_overlap overlap;
+	bool		 catchup;
+	int64_t		 jitter_ms;
+	const char	*workdir;	/* NULL: the user's home directory */
+	const char *const *env;		/* "KEY=value" entries, in file order */
+	size_t		 nenv;
+	mode_t		 umask;
+	int		 nice;
+	enum config_output output;
+	const char	*output_path;	/* CONFIG_OUTPUT_FILE only */
+	uint64_t	 output_limit_bytes;
+	bool		 enabled;
+	const char	*file;		/* where [job:NAME] stands */
+	int		 line;
+	uint64_t	 hash;		/* stable hash of every effective setting */
+};
+
+struct config {
+	const char	*path;
+	int		 max_concurrent;
+	int64_t		 shutdown_grace_ms;
+	const struct tz	*zone;		/* daemon default zone */
+	const char	*status_file;	/* defaulted per SPEC §3 */
+	const char	*state_file;	/* defaulted; never NULL */
+	const char	*runtime_dir;	/* where status_file and the pidfile default to */
+	const char	*include;	/* NULL when not set */
+	enum config_log_level log_level;
+	struct config_job *jobs;	/* sorted by name */
+	size_t		 njobs;
+};
+
+/* Errors collected by config_load, each "FILE:LINE: message". */
+struct config_errors {
+	char	**msgs;
+	size_t	  n, cap;
+};
+
+/* What the environment contributes; filled by config_env_current() in the
+ * daemon and by hand in tests. */
+struct config_env {
+	uid_t		 uid;			/* the daemon's effective uid */
+	const char	*runtime_directory;	/* $RUNTIME_DIRECTORY or NULL */
+	const char	*state_directory;	/* $STATE_DIRECTORY or NULL */
+	const char	*xdg_runtime_dir;	/* $XDG_RUNTIME_DIR or NULL */
+	const char	*xdg_state_home;	/* $XDG_STATE_HOME or NULL */
+	const char	*home;			/* $HOME or NULL */
+	bool		 check_owner;		/* refuse unsafe files (root) */
+};
+
+void config_env_current(struct config_env *env);
+
+/* Loads and validates PATH and its drop-ins. Returns NULL when there is any
+ * error; every error has been appended to errs. */
+struct config *config_load(const char *path, const struct config_env *env,
+    struct config_errors *errs);
+
+/* Loads from an in-memory buffer named NAME (fuzzing, tests); `include` is
+ * refused. Same contract as config_load. */
+struct config *config_load_buffer(const char *name, const char *buf, size_t len,
+    const struct config_env *env, struct config_errors *errs);
+
+void config_free(struct config *cfg);
+const struct config_job *config_find_job(const struct config *cfg, const char *name);
+
+void config_errors_free(struct config_errors *errs);
+
+const char *config_overlap_name(enum config_overlap o);	/* "skip" ... */
+const char *config_log_level_name(enum config_log_level l);
+
+#endif
