@@ -1,0 +1,249 @@
+/*
+ * sched: the job state machine (SPEC §2 macros, §3 job keys, §4 outcomes,
+ * §5 reload and shutdown). Pure: it keeps every deadline in a wheel, never
+ * reads a clock (callers pass `now`), and acts on the world only through
+ * struct sched_ops (spawn, signal, report events), so it is unit-tested with
+ * fake time and recording fakes.
+ *
+ * Clocks: `now` carries both the wall clock (real_ms, Unix milliseconds) and
+ * the loop's monotonic clock (mono_ms). Calendar deadlines are wall-clock
+ * instants mapped to the monotonic wheel through the current offset
+ * real_ms - mono_ms; timeouts, grace, retry delays and @every are monotonic.
+ * When the offset changes (clock step, suspend) the caller says so with
+ * sched_clock_changed() and calendar deadlines are mapped again.
+ */
+#ifndef SCHEDD_SCHED_H
+#define SCHEDD_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "lagstat.h"
+#include "wheel.h"
+
+struct sched_now {
+	int64_t		real_ms;	/* CLOCK_REALTIME, Unix ms */
+	uint64_t	mono_ms;	/* the wheel's clock */
+};
+
+/* SPEC §6 job states. */
+enum sched_state {
+	SCHED_IDLE,
+	SCHED_RUNNING,
+	SCHED_RETRY_WAIT,
+	SCHED_QUEUED,
+	SCHED_DISABLED,
+};
+
+/* SPEC §4 attempt outcomes. SCHED_OUTCOME_NONE: no attempt finished yet. */
+enum sched_outcome {
+	SCHED_OUTCOME_NONE,
+	SCHED_OUTCOME_SUCCESS,
+	SCHED_OUTCOME_FAILED,
+	SCHED_OUTCOME_SIGNALED,
+	SCHED_OUTCOME_TIMEOUT,
+	SCHED_OUTCOME_SPAWN_ERROR,
+	SCHED_OUTCOME_INTERRUPTED,
+};
+
+const char *sched_state_name(enum sched_state st);	/* "retry-wait" ... */
+const char *sched_outcome_name(enum sched_outcome o);	/* "spawn-error" ... */
+
+/* How an attempt's process ended, as the runner saw it. */
+enum sched_exit_kind {
+	SCHED_EXIT_CODE,	/* exited; status = exit code */
+	SCHED_EXIT_SIGNAL,	/* killed by a signal; status = signal number */
+	SCHED_EXIT_SPAWN_ERROR,	/* never ran (exec/setup failed); status = errno */
+};
+
+struct sched_job;
+
+/*
+ * One run: one scheduled slot of a job, through all its attempts.
+ * Allocated and freed by sched; the runner may keep `proc` (its own handle).
+ */
+struct sched_run {
+	struct sched_job *job;
+	const struct config_job *cfg;	/* settings this run started under */
+	uint64_t	run_id;		/* unique per daemon lifetime, from 1 */
+	int		attempt;	/* 1-based, current or last */
+	int64_t		scheduled_s;	/* the slot's due time (Unix s), SPEC §4 SCHEDD_SCHEDULED */
+	int64_t		due_real_ms;	/* when the current attempt became due (jitter included) */
+	pid_t		pid;		/* while an attempt runs, else 0 */
+	void		*proc;		/* the runner's handle, opaque to sched */
+	uint64_t	started_mono_ms;
+	int64_t		started_real_ms;
+	bool		timed_out;	/* kill_signal sent for the timeout */
+	bool		replaced;	/* overlap=replace stopped it */
+	/* internal */
+	int		state;
+	struct wheel_timer timer;	/* timeout, kill grace, or retry */
+	struct sched_run *next_run, **prev_run;	/* job's runs */
+	struct sched_run *next_queued, **prev_queued;	/* capacity FIFO */
+};
+
+/* Per-job status counters (SPEC §6). */
+struct sched_counters {
+	uint64_t	runs;		/* attempts started */
+	uint64_t	failures;	/* attempts that did not succeed */
+	uint64_t	retries;	/* retry attempts scheduled */
+	uint64_t	timeouts;
+	uint64_t	skipped;	/* slots dropped by overlap */
+	uint64_t	missed;		/* slots missed (down, clock jump) */
+};
+
+struct sched_job {
+	const struct config_job *cfg;	/* current settings */
+	enum sched_state state;		/* derived: see sched_job_state() */
+	int64_t		next_due_s;	/* calendar: next slot (Unix s); CRONEXPR_NEVER if none */
+	uint64_t	next_due_mono_ms; /* @every: next slot on the monotonic clock */
+	int64_t		last_scheduled_s; /* last slot that was started (never run twice) */
+	int64_t		last_start_real_ms;	/* 0: never */
+	enum sched_outcome last_result;
+	int		last_exit;	/* exit code or signal number of the last attempt */
+	int64_t		last_duration_ms;
+	struct sched_counters n;
+	/* internal */
+	struct wheel_timer due_timer;
+	struct sched_run *runs;		/* active runs (running, retry-wait, queued) */
+	int		nruns;
+	struct sched_run *waiting;	/* overlap=queue/replace: the one slot waiting */
+	bool		removed;	/* gone from the config; freed when runs end */
+	struct sched_job *next_removed;
+};
+
+/* Everything sched tells the outside world, for logs, notify and state. */
+enum sched_event_kind {
+	SCHED_EV_STARTED,	/* run, attempt, pid */
+	SCHED_EV_FINISHED,	/* run, outcome, status, duration_ms */
+	SCHED_EV_RETRY,		/* run, delay_ms (next attempt = run->attempt + 1) */
+	SCHED_EV_SKIPPED,	/* job, scheduled_s: overlap=skip (or queue full) */
+	SCHED_EV_QUEUED,	/* run: waits for overlap (queue/replace) or max_concurrent */
+	SCHED_EV_TIMEOUT,	/* run: kill_signal sent */
+	SCHED_EV_KILLED,	/* run: SIGKILL after kill_grace (timeout, replace or shutdown) */
+	SCHED_EV_REPLACED,	/* run: overlap=replace is stopping it */
+	SCHED_EV_MISSED,	/* job, count, scheduled_s: slots missed; catchup says if one runs */
+	SCHED_EV_DONE,		/* run: all attempts over (final outcome); run freed after */
+};
+
+struct sched_event {
+	enum sched_event_kind kind;
+	struct sched_job *job;
+	struct sched_run *run;		/* NULL for SKIPPED and MISSED */
+	enum sched_outcome outcome;	/* FINISHED, DONE */
+	int		status;		/* FINISHED: exit code, signal or errno */
+	int64_t		duration_ms;	/* FINISHED */
+	int64_t		delay_ms;	/* RETRY */
+	int64_t		scheduled_s;	/* SKIPPED, MISSED: the (last) slot */
+	uint64_t	count;		/* MISSED: how many slots */
+	bool		catchup;	/* MISSED: one run follows */
+};
+
+struct sched_ops {
+	/*
+	 * Starts the current attempt of run (run->attempt, run->cfg). Returns 0
+	 * with run->pid (and run->proc) set, or -1 with errno set when the
+	 * process could not be created (fork/pipe failed): that attempt's
+	 * outcome is then spawn-error. A failing exec is reported later
+	 * through sched_attempt_done(SCHED_EXIT_SPAWN_ERROR).
+	 */
+	int		(*spawn)(void *ctx, struct sched_run *run);
+	/* Sends signo to the attempt's process group. */
+	void		(*signal)(void *ctx, struct sched_run *run, int signo);
+	/* Reports an event; must not call back into sched. */
+	void		(*event)(void *ctx, const struct sched_event *ev);
+	/* A uniform random number in [0, bound) (bound >= 1), for jitter. */
+	uint64_t	(*random)(void *ctx, uint64_t bound);
+};
+
+/* A slot whose due time passed by more than this when it is noticed (the
+ * loop stalled, the machine slept, the clock jumped) counts as missed. */
+#define SCHED_LATE_TOLERANCE_MS 60000
+
+struct sched {
+	struct wheel	wheel;
+	const struct sched_ops *ops;
+	void		*ctx;
+	struct config	*cfg;		/* current; owned by sched */
+	struct sched_job **jobs;	/* parallel to cfg->jobs, sorted by name */
+	size_t		njobs;
+	int64_t		start_real_ms;	/* daemon start, for @every and uptime */
+	uint64_t	start_mono_ms;
+	uint64_t	next_run_id;
+	int		running;	/* attempts running */
+	int		queued;		/* attempts waiting for max_concurrent */
+	struct sched_run *queue_head, **queue_tail;
+	bool		stopping;	/* sched_shutdown() called */
+	uint64_t	total_runs, total_failures;
+	struct lagstat	lag;
+	/* internal */
+	struct sched_job *removed;	/* removed jobs with runs still active */
+	struct sched_cfgref *cfgrefs;	/* old configs still used by runs */
+};
+
+/*
+ * Creates the state for CFG (ownership of cfg passes to sched) and schedules
+ * every enabled job from now; @reboot jobs are due at once. Returns NULL on
+ * allocation failure (cfg is then still the caller's).
+ */
+struct sched *sched_create(struct config *cfg, const struct sched_ops *ops, void *ctx,
+    struct sched_now now);
+
+/* Frees everything; runs still active are forgotten (the caller kills them). */
+void sched_free(struct sched *s);
+
+/* Runs every deadline that is due at `now` (starting runs, timeouts,
+ * retries). Returns the number of timers run. */
+size_t sched_advance(struct sched *s, struct sched_now now);
+
+/* The monotonic ms at which sched_advance must be called next, or
+ * WHEEL_NONE. May be <= now.mono_ms (call at once). */
+uint64_t sched_next_wakeup(const struct sched *s);
+
+/* The runner reports that an attempt ended (exit status AND output EOF). */
+void sched_attempt_done(struct sched *s, struct sched_run *run, enum sched_exit_kind kind,
+    int status, struct sched_now now);
+
+/*
+ * The wall clock moved against the monotonic clock (step, suspend):
+ * calendar deadlines are mapped again; slots that are now in the past by
+ * more than SCHED_LATE_TOLERANCE_MS are missed (counted; with catchup one
+ * run for them); slots already run are never run again (clock went back).
+ */
+void sched_clock_changed(struct sched *s, struct sched_now now);
+
+/*
+ * Swaps in NEW_CFG (ownership passes): unchanged jobs (same hash) keep their
+ * state, counters and next fire time; changed jobs keep counters and take
+ * the new settings from their next run (a running attempt finishes under the
+ * old ones); removed jobs are no longer scheduled (running attempts finish,
+ * retries are cancelled); new jobs are scheduled from now (@reboot never
+ * fires on reload). Returns 0, or -1 on allocation failure with nothing
+ * changed (new_cfg still the caller's).
+ */
+int sched_reload(struct sched *s, struct config *new_cfg, struct sched_now now);
+
+/* Stops starting runs: cancels due timers, retries and queued attempts.
+ * Running attempts go on (their timeouts too). */
+void sched_shutdown(struct sched *s, struct sched_now now);
+
+/* Sends signo to every running attempt (shutdown grace over: SIGKILL). */
+void sched_signal_all(struct sched *s, int signo);
+
+/* The job's SPEC §6 state now. */
+enum sched_state sched_job_state(const struct sched_job *job);
+
+/* The next fire time of a job as Unix ms (calendar: next slot; @every: its
+ * wall-clock estimate), or -1 when none. */
+int64_t sched_job_next_real_ms(const struct sched *s, const struct sched_job *job,
+    struct sched_now now);
+
+/* Retry math, pure: the delay before attempt `attempt + 1` after attempt
+ * `attempt` failed: retry_delay * retry_backoff^(attempt-1), capped at
+ * retry_max_delay. */
+int64_t sched_retry_delay_ms(const struct config_job *cfg, int attempt);
+
+#endif
