@@ -3,7 +3,43 @@
  * Pure: no clock reads, no allocation, no globals; the caller passes `now`.
  * Times are milliseconds on the caller's monotonic clock.
  *
- * (The design comment with the table of levels goes here.)
+ * Design. Eleven levels of 64 slots. A timer due at d, with the wheel at
+ * clock c < d, sits in level L = (highest bit of d ^ c) / 6, slot
+ * (d >> 6L) & 63: the level of the first 6-bit group in which d and c
+ * differ. Slot s of level L is a bucket covering [B, B + 64^L) where B is c
+ * with groups above L kept, group L set to s and the lower bits cleared.
+ *
+ *	level	bucket width	deadlines held (d - c below about)
+ *	0	1 ms		64 ms
+ *	1	64 ms		4.1 s
+ *	2	4.1 s		4.4 min
+ *	3	4.4 min		4.7 h
+ *	4	4.7 h		12.4 days
+ *	5	12.4 days	2.2 years
+ *	6	2.2 years	139 years
+ *	7	139 years	8.9 thousand years
+ *	8	8.9 ky		571 ky
+ *	9	571 ky		36.6 million years
+ *	10	36.6 My		the rest of uint64 (16 slots used)
+ *
+ * Deadlines stay exact at every level: when the clock reaches a bucket's
+ * start B, the bucket is emptied and each timer placed again against B
+ * (timers due at B are collected), so a timer never fires early nor late,
+ * however far it was. A level-0 slot holds a single deadline. Lower levels
+ * always come due before higher ones, so the next bucket to process is the
+ * first set bit of the lowest non-empty level: advancing by a week costs the
+ * buckets that hold timers, not the milliseconds. Each timer is re-placed at
+ * most ten times in its life.
+ *
+ * Order: slots append at the tail and cascades keep list order, so timers
+ * with equal deadlines run in the order they were (last) added.
+ *
+ * Next expiry is exact. Each slot keeps the minimum deadline of its timers;
+ * the invariant is that the first occupied slot (lowest level, lowest slot,
+ * which holds the earliest deadline) always has an exact minimum. Deleting
+ * the minimum of a coarse bucket in the general case marks it stale; if that
+ * bucket is the first, it is sorted once (stable, by deadline) so later
+ * minimum deletes are O(1) again. Past deadlines wait in a due list.
  */
 #ifndef SCHEDD_WHEEL_H
 #define SCHEDD_WHEEL_H
@@ -14,39 +50,92 @@
 
 #define WHEEL_NONE UINT64_MAX
 
+#define WHEEL_LEVELS	11
+#define WHEEL_SLOTS	64
+
 struct wheel_timer;
 typedef void wheel_fn(struct wheel_timer *t, void *arg);
 
-/* Embedded in its owner (container_of to get back); at most 32 bytes. */
+/* A node of a circular doubly-linked list; a list's head is a sentinel. */
+struct wheel_link {
+	struct wheel_link *next;	/* NULL when the timer is not pending */
+	struct wheel_link *prev;
+};
+
+/*
+ * Embedded in its owner (container_of to get back); 32 bytes. Callers read
+ * expires_ms (the deadline of the last wheel_add) and set nothing but
+ * through wheel_timer_init and wheel_add.
+ */
 struct wheel_timer {
-	struct wheel_timer *next;
-	struct wheel_timer **pprev;	/* NULL when not pending */
+	struct wheel_link link;		/* first member */
 	uint64_t	expires_ms;
 	wheel_fn	*fn;
 };
 
-struct wheel;	/* defined below by the implementation's needs */
+/*
+ * Complete so that it can be embedded; its fields are private to wheel.c.
+ * About 17 KB; it holds pointers to itself, so it must not be copied or
+ * moved after wheel_init.
+ */
+struct wheel {
+	uint64_t	now_ms;			/* every deadline <= now_ms has been collected */
+	size_t		count;			/* pending timers, run list included */
+	uint32_t	levels;			/* bit L: pending[L] != 0 */
+	bool		running;		/* inside wheel_advance's callbacks */
+	bool		due_sorted;
+	uint64_t	due_min_ms;		/* exact while due is not empty */
+	struct wheel_link due;			/* added with a deadline <= now_ms */
+	struct wheel_link run;			/* collected, not yet run */
+	uint64_t	pending[WHEEL_LEVELS];	/* bit s: slot s is occupied */
+	uint64_t	sorted[WHEEL_LEVELS];	/* slot is in deadline order */
+	uint64_t	stale[WHEEL_LEVELS];	/* slot's min_ms is only a lower bound */
+	uint64_t	min_ms[WHEEL_LEVELS][WHEEL_SLOTS];
+	struct wheel_link slot[WHEEL_LEVELS][WHEEL_SLOTS];
+};
 
+/* Empties w and sets its clock to now_ms. */
 void wheel_init(struct wheel *w, uint64_t now_ms);
+/* Makes t an idle timer that calls fn (may be NULL: runs as a no-op). */
 void wheel_timer_init(struct wheel_timer *t, wheel_fn *fn);
 
-/* (Re)arms t for expires_ms (may be in the past: due at the next advance). */
+/*
+ * (Re)arms t for expires_ms. A pending t is first disarmed, so it moves
+ * behind timers with the same deadline. A deadline <= the wheel's clock is
+ * due at the next wheel_advance. expires_ms == WHEEL_NONE means never:
+ * t is disarmed. O(1).
+ */
 void wheel_add(struct wheel *w, struct wheel_timer *t, uint64_t expires_ms);
-/* Disarms t; a no-op when t is not pending. */
+/*
+ * Disarms t; a no-op when t is not pending. A timer collected by the
+ * running wheel_advance and not yet run is pending: deleting it means it
+ * will not run. O(1), except when t held the earliest deadline of the
+ * earliest occupied coarse bucket (see above): then that bucket is sorted.
+ */
 void wheel_del(struct wheel *w, struct wheel_timer *t);
+/* Whether t is armed (false inside its own callback unless re-added). */
 bool wheel_pending(const struct wheel_timer *t);
 
-/* Earliest pending deadline, WHEEL_NONE when empty. O(levels). */
+/*
+ * The exact earliest deadline of the pending timers, WHEEL_NONE when there
+ * are none. It is <= the wheel's clock while timers with past deadlines
+ * wait. O(1): sleep until exactly this value, then wheel_advance.
+ */
 uint64_t wheel_next_expiry(const struct wheel *w);
 
 /*
- * Moves the wheel to now_ms, collects every timer with expires_ms <= now_ms
- * and then calls t->fn(t, arg) for each, in deadline order (FIFO among equal
- * deadlines). Callbacks may add and delete any timer; a timer added with a
- * deadline <= now_ms runs at the next advance. Returns the number run.
+ * Moves the wheel's clock to now_ms (a now_ms below the clock is taken as
+ * the clock), collects every timer with expires_ms <= now_ms and every timer
+ * added with a past deadline, and then calls t->fn(t, arg) for each, in
+ * (deadline, order of adding) order. t is no longer pending when its fn
+ * runs. Callbacks may add and delete any timer; one added with a deadline
+ * <= now_ms runs at the next advance, not in this one. A call from inside a
+ * callback does nothing and returns 0. Returns the number of timers run.
+ * Costs O(levels + timers collected + timers cascaded), whatever the jump.
  */
 size_t wheel_advance(struct wheel *w, uint64_t now_ms, void *arg);
 
+/* Pending timers, including those collected and not yet run. */
 size_t wheel_count(const struct wheel *w);
 
 #endif
