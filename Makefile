@@ -88,14 +88,21 @@ $(B)/bench/%: bench/%.c $(B)/libschedd.a $(B)/config.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(B)/libschedd.a $(LIBS_DAEMON)
 
+# Small programs the black-box tests use (tests/helpers/*.c).
+HELPERS := $(patsubst tests/helpers/%.c,$(B)/helpers/%,$(wildcard tests/helpers/*.c))
+
+$(B)/helpers/%: tests/helpers/%.c $(B)/config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $<
+
 run: $(B)/schedd
 	$(B)/schedd -c schedd.conf.example
 
 check-unit: $(B)/check_schedd
 	$(B)/check_schedd
 
-check-cli: $(B)/schedd
-	sh tests/cli/run.sh $(B)/schedd
+check-cli: $(B)/schedd $(HELPERS)
+	SCHEDD_HELPERS=$(abspath $(B)/helpers) sh tests/cli/run.sh $(B)/schedd
 
 check-asan:
 	$(MAKE) --no-print-directory B=build-asan SAN=1 check-unit
@@ -126,4 +133,5 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
+-include packaging/package.mk
 -include $(wildcard $(B)/*/*.d $(B)/*/*/*.d)
