@@ -134,4 +134,5 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 -include packaging/package.mk
+-include fuzz/fuzz.mk
 -include $(wildcard $(B)/*/*.d $(B)/*/*/*.d)
