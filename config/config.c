@@ -274,6 +274,7 @@ struct loader {
 	struct zone_ent	*system_zone;
 	struct user_ent	*self;		/* the daemon's own user */
 	struct config_job base;		/* table defaults + [defaults] */
+	int		 k_schedule, k_command, k_retry_delay, k_retry_max_delay;
 };
 
 /* ARR (*CAP elements of SIZE, N used) with room for one more: ARR itself,
@@ -1121,22 +1122,24 @@ check_key(struct loader *ld, const struct raw_section *s, size_t ei, long *first
 	char buf[MAX_JOB_NAME + 8];
 	unsigned scope = s->kind == SEC_DAEMON ? KEYS_DAEMON : KEYS_JOB;
 	int ki = keys_find(e->key);
-	const char *title = section_title(s, buf, sizeof(buf));
+
 	if (ki < 0) {
-		lerr(ld, e->file, e->line, "unknown key '%.100s' in %s", e->key, title);
+		lerr(ld, e->file, e->line, "unknown key '%.100s' in %s", e->key,
+		    section_title(s, buf, sizeof(buf)));
 		return -1;
 	}
 	k = &keys_table[ki];
 	if ((k->scope & scope) == 0) {
 		lerr(ld, e->file, e->line, "key '%s' is not allowed in %s (only in %s)",
-		    k->name, title, scope == KEYS_DAEMON ? "[defaults] and [job:NAME]" :
-		    "[daemon]");
+		    k->name, section_title(s, buf, sizeof(buf)),
+		    scope == KEYS_DAEMON ? "[defaults] and [job:NAME]" : "[daemon]");
 		return -1;
 	}
 	if (first[ki] >= 0 && k->type != KEYS_ENV) {
 		const struct raw_entry *f = &ld->ents[first[ki]];
 		lerr(ld, e->file, e->line, "duplicate key '%s' in %s (first at %s:%d)",
-		    k->name, title, ld->files[f->file].path, f->line);
+		    k->name, section_title(s, buf, sizeof(buf)), ld->files[f->file].path,
+		    f->line);
 		return -1;
 	}
 	if (first[ki] < 0)
@@ -1227,7 +1230,7 @@ static void
 check_retry_delays(struct loader *ld, const struct config_job *j, const long *first,
     uint32_t file, int line)
 {
-	int kd = keys_find("retry_delay"), km = keys_find("retry_max_delay");
+	int kd = ld->k_retry_delay, km = ld->k_retry_max_delay;
 	char a[32], b[32];
 	long at;
 
@@ -1357,30 +1360,43 @@ check_defaults(struct loader *ld)
 		check_retry_delays(ld, b, first, ld->secs[fsec].file, ld->secs[fsec].line);
 }
 
+/* FNV-1a taken a 64-bit word at a time (eight times fewer multiplications
+ * than per byte, with a shift to mix high bits down); deterministic, which
+ * is all a reload comparison needs. */
 static void
 hash_u64(uint64_t *h, uint64_t v)
 {
-	unsigned char b[8];
-	int i;
-
-	for (i = 0; i < 8; i++)
-		b[i] = (unsigned char)(v >> (8 * i));
-	*h = fnv1a(*h, b, sizeof(b));
+	*h ^= v;
+	*h *= 0x100000001b3ULL;
+	*h ^= *h >> 29;
 }
 
+/* Length first, so that ("ab", "c") and ("a", "bc") differ. */
 static void
 hash_str(uint64_t *h, const char *s)
 {
+	size_t len, i;
+	uint64_t w;
+
 	if (s == NULL) {
 		hash_u64(h, UINT64_MAX);
 		return;
 	}
-	hash_u64(h, strlen(s));
-	*h = fnv1a(*h, s, strlen(s));
+	len = strlen(s);
+	hash_u64(h, len);
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		hash_u64(h, w);
+	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, s + i, len - i);
+		hash_u64(h, w);
+	}
 }
 
-/* FNV-1a over every effective setting, fixed order and width, never over
- * where the job stands: equal hashes mean a reload may keep the job. */
+/* Every effective setting, fixed order and width, never where the job
+ * stands: equal hashes mean a reload may keep the job. */
 static uint64_t
 job_hash(const struct config_job *j)
 {
@@ -1429,7 +1445,6 @@ check_jobs(struct loader *ld)
 	char err[512];
 	size_t i, ei, njobs = 0;
 	void *p;
-	int k_sched = keys_find("schedule"), k_cmd = keys_find("command");
 
 	for (i = 0; i < ld->nsecs; i++)
 		if (ld->secs[i].kind == SEC_JOB)
@@ -1482,11 +1497,11 @@ check_jobs(struct loader *ld)
 			else
 				ok = false;
 		}
-		if (j.schedule_text == NULL && first[k_sched] < 0) {
+		if (j.schedule_text == NULL && first[ld->k_schedule] < 0) {
 			lerr(ld, s->file, s->line, "job '%s' has no schedule", s->name);
 			ok = false;
 		}
-		if (j.command == NULL && first[k_cmd] < 0) {
+		if (j.command == NULL && first[ld->k_command] < 0) {
 			lerr(ld, s->file, s->line, "job '%s' has no command", s->name);
 			ok = false;
 		}
@@ -1685,6 +1700,10 @@ loader_init(struct loader *ld, const struct config_env *env, const char *path,
 		return -1;
 	}
 	ld->own->pub.path = ld->files[0].path;
+	ld->k_schedule = keys_find("schedule");
+	ld->k_command = keys_find("command");
+	ld->k_retry_delay = keys_find("retry_delay");
+	ld->k_retry_max_delay = keys_find("retry_max_delay");
 	return 0;
 }
 

@@ -1,9 +1,10 @@
 /*
  * config: schedd.conf (SPEC §3) read through libinih into an immutable
  * struct config. Two phases: raw entries with FILE:LINE are collected first,
- * then validated against one table of keys; every error is collected before
- * any is reported. A reload builds a new config beside the running one and
- * compares jobs by their effective-settings hash.
+ * then validated against one table of keys (keys.h); every error is collected
+ * before any is reported. A reload builds a new config beside the running one
+ * and compares jobs by their effective-settings hash. Loading reads files,
+ * the passwd database and zone files; it never creates directories.
  */
 #ifndef SCHEDD_CONFIG_H
 #define SCHEDD_CONFIG_H
@@ -36,19 +37,22 @@ enum config_log_level {
 	CONFIG_LOG_DEBUG,
 };
 
-/* One job's effective settings ([defaults] applied). Strings are owned by
- * the struct config. */
+/* One job's effective settings ([defaults] applied, then the job's own
+ * keys). Strings, env lists and zones are owned by the struct config and
+ * may be shared between jobs. */
 struct config_job {
 	const char	*name;
 	const char	*schedule_text;
 	struct cronexpr	 schedule;
-	const struct tz	*zone;		/* the job's or the daemon's zone */
+	const struct tz	*zone;		/* the job's or the daemon's zone; never NULL */
 	const char	*command;
 	const char	*user;		/* NULL: the daemon's user */
 	uid_t		 uid;		/* resolved at load; the daemon's when user is NULL */
 	gid_t		 gid;
-	const char	*home;		/* that user's home directory */
-	const char	*shell_user;	/* that user's login name (USER, LOGNAME) */
+	const char	*home;		/* that user's home directory ($HOME or "/"
+					 * when the daemon's uid has no passwd entry) */
+	const char	*shell_user;	/* that user's login name (USER, LOGNAME), or
+					 * the numeric uid without a passwd entry */
 	int64_t		 timeout_ms;	/* 0: none */
 	int		 kill_signal;
 	int64_t		 kill_grace_ms;
@@ -60,7 +64,8 @@ struct config_job {
 	bool		 catchup;
 	int64_t		 jitter_ms;
 	const char	*workdir;	/* NULL: the user's home directory */
-	const char *const *env;		/* "KEY=value" entries, in file order */
+	const char *const *env;		/* "KEY=value" entries, in file order; a job's
+					 * own list replaces that of [defaults] */
 	size_t		 nenv;
 	mode_t		 umask;
 	int		 nice;
@@ -70,7 +75,8 @@ struct config_job {
 	bool		 enabled;
 	const char	*file;		/* where [job:NAME] stands */
 	int		 line;
-	uint64_t	 hash;		/* stable hash of every effective setting */
+	uint64_t	 hash;		/* hash of every effective setting (not of
+					 * file or line): equal means unchanged */
 };
 
 struct config {
@@ -78,23 +84,28 @@ struct config {
 	int		 max_concurrent;
 	int64_t		 shutdown_grace_ms;
 	const struct tz	*zone;		/* daemon default zone */
-	const char	*status_file;	/* defaulted per SPEC §3 */
-	const char	*state_file;	/* defaulted; never NULL */
-	const char	*runtime_dir;	/* where status_file and the pidfile default to */
-	const char	*include;	/* NULL when not set */
+	const char	*status_file;	/* default runtime_dir/status; never NULL */
+	const char	*state_file;	/* defaulted per SPEC §3; never NULL */
+	const char	*runtime_dir;	/* [daemon] runtime_dir, else $RUNTIME_DIRECTORY,
+					 * /run/schedd (root), $XDG_RUNTIME_DIR/schedd,
+					 * /tmp/schedd-UID; never NULL. Where status_file
+					 * and the pidfile default to. */
+	const char	*include;	/* the glob as written; NULL when not set */
 	enum config_log_level log_level;
-	struct config_job *jobs;	/* sorted by name */
+	struct config_job *jobs;	/* sorted by name (strcmp); NULL when none */
 	size_t		 njobs;
 };
 
-/* Errors collected by config_load, each "FILE:LINE: message". */
+/* Errors collected by config_load, each "FILE:LINE: message" (LINE 0: the
+ * file as a whole, e.g. "cannot open"), ordered by file (main file, then
+ * drop-ins in name order) and line. Start from { 0 }; loads append. */
 struct config_errors {
 	char	**msgs;
 	size_t	  n, cap;
 };
 
 /* What the environment contributes; filled by config_env_current() in the
- * daemon and by hand in tests. */
+ * daemon and by hand in tests. The strings must outlive config_load only. */
 struct config_env {
 	uid_t		 uid;			/* the daemon's effective uid */
 	const char	*runtime_directory;	/* $RUNTIME_DIRECTORY or NULL */
@@ -105,10 +116,13 @@ struct config_env {
 	bool		 check_owner;		/* refuse unsafe files (root) */
 };
 
+/* The process's: geteuid(), the variables (empty ones as NULL), and
+ * check_owner when running as root. */
 void config_env_current(struct config_env *env);
 
 /* Loads and validates PATH and its drop-ins. Returns NULL when there is any
- * error; every error has been appended to errs. */
+ * error; every error has been appended to errs. Not thread-safe: it sets
+ * libinih's process-wide options. Free the result with config_free. */
 struct config *config_load(const char *path, const struct config_env *env,
     struct config_errors *errs);
 
@@ -117,9 +131,13 @@ struct config *config_load(const char *path, const struct config_env *env,
 struct config *config_load_buffer(const char *name, const char *buf, size_t len,
     const struct config_env *env, struct config_errors *errs);
 
+/* Frees CFG and everything it owns (NULL is fine). */
 void config_free(struct config *cfg);
+
+/* The job called NAME, or NULL. Binary search. */
 const struct config_job *config_find_job(const struct config *cfg, const char *name);
 
+/* Frees every message and resets ERRS to { 0 }. */
 void config_errors_free(struct config_errors *errs);
 
 const char *config_overlap_name(enum config_overlap o);	/* "skip" ... */

@@ -112,7 +112,7 @@ keys_find(const char *name)
 	size_t i;
 
 	for (i = 0; i < keys_count; i++)
-		if (strcmp(keys_table[i].name, name) == 0)
+		if (keys_table[i].name[0] == name[0] && strcmp(keys_table[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }
