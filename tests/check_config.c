@@ -1036,6 +1036,46 @@ START_TEST(names_and_table)
 }
 END_TEST
 
+/* The example runs as it is for an unprivileged user, keeps the runtime
+ * paths at their defaults, and shows every key of the table, set or as a
+ * commented-out line. */
+START_TEST(example_complete)
+{
+	struct config_errors errs = { 0 };
+	struct config_env env;
+	struct config *cfg;
+	char *text, *got, pat[64];
+	size_t i;
+
+	memset(&env, 0, sizeof(env));
+	env.uid = some_user()->pw_uid;
+	env.home = "/home/example";
+	cfg = config_load("schedd.conf.example", &env, &errs);
+	got = joined(&errs);
+	ck_assert_msg(cfg != NULL, "%s", got);
+	free(got);
+	ck_assert_uint_ge(cfg->njobs, 2);
+	snprintf(pat, sizeof(pat), "/tmp/schedd-%lu/status", (unsigned long)env.uid);
+	ck_assert_str_eq(cfg->status_file, pat);
+	ck_assert_str_eq(cfg->state_file, "/home/example/.local/state/schedd/state");
+	config_free(cfg);
+	config_errors_free(&errs);
+
+	text = slurp("schedd.conf.example");
+	ck_assert_ptr_null(strstr(text, "\nstatus_file"));
+	ck_assert_ptr_null(strstr(text, "\nstate_file"));
+	for (i = 0; i < keys_count; i++) {
+		snprintf(pat, sizeof(pat), "\n%s = ", keys_table[i].name);
+		if (strstr(text, pat) != NULL)
+			continue;
+		snprintf(pat, sizeof(pat), "\n# %s = ", keys_table[i].name);
+		ck_assert_msg(strstr(text, pat) != NULL, "key '%s' not in the example",
+		    keys_table[i].name);
+	}
+	free(text);
+}
+END_TEST
+
 Suite *
 config_suite(void)
 {
@@ -1050,6 +1090,7 @@ config_suite(void)
 	tcase_add_test(tc, good_minimal_defaults);
 	tcase_add_test(tc, good_defaults_inheritance);
 	tcase_add_test(tc, good_dropins);
+	tcase_add_test(tc, example_complete);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("reading");
