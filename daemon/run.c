@@ -84,6 +84,8 @@ struct runner {
 	void		*arg;
 	struct event	*sigchld_ev;
 	int		 devnull_fd;
+	struct rlimit	 nofile;	/* as schedd started; what jobs get */
+	bool		 nofile_raised;
 	int		 nactive;
 	int		 ndraining;
 	uint64_t	 dropped_bytes;
@@ -107,6 +109,7 @@ struct run_child {
 	int		 nice;
 	int		 devnull_fd, out_fd, status_fd;
 	int		 max_fd;	/* for the close loop when close_range is missing */
+	const struct rlimit *nofile;	/* NULL: leave RLIMIT_NOFILE alone */
 };
 
 static void run_sigchld_cb(evutil_socket_t, short, void *);
@@ -140,6 +143,14 @@ runner_create(struct event_base *base, const struct runner_hooks *hooks, void *a
 	/* SPEC §4: what a job leaves behind is reparented to us and reaped. */
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1)
 		log_warn("cannot become child subreaper; orphans of jobs go to init");
+	/* Each running attempt holds an fd or two, and libevent does not use
+	 * select(): take the hard limit, as systemd advises, and give jobs
+	 * the soft limit schedd was started with. */
+	if (getrlimit(RLIMIT_NOFILE, &r->nofile) == 0 && r->nofile.rlim_cur < r->nofile.rlim_max) {
+		struct rlimit raised = { r->nofile.rlim_max, r->nofile.rlim_max };
+
+		r->nofile_raised = setrlimit(RLIMIT_NOFILE, &raised) == 0;
+	}
 	return r;
 fail:
 	saved = errno;
@@ -233,6 +244,8 @@ runner_free(struct runner *r)
 		return;
 	while (r->procs != NULL)
 		run_proc_free(r->procs);
+	if (r->nofile_raised)
+		setrlimit(RLIMIT_NOFILE, &r->nofile);
 	event_free(r->sigchld_ev);
 	close(r->devnull_fd);
 	free(r);
@@ -394,6 +407,8 @@ run_child_exec(struct run_child *c)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
+	if (c->nofile != NULL)
+		setrlimit(RLIMIT_NOFILE, c->nofile);	/* only lowers the soft limit */
 	umask(c->umask);
 	errno = 0;
 	cur = getpriority(PRIO_PROCESS, 0);
@@ -499,6 +514,7 @@ runner_spawn(struct runner *r, struct sched_run *run)
 	c.max_fd = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur < INT_MAX ? (int)rl.rlim_cur : 65536;
 	c.devnull_fd = r->devnull_fd;
+	c.nofile = r->nofile_raised ? &r->nofile : NULL;
 
 	if ((envp = run_build_env(run, home, user)) == NULL)
 		goto fail;

@@ -42,6 +42,8 @@ struct runner_hooks {
 /*
  * Creates the runner on BASE: becomes child subreaper (prctl; a failure
  * there is logged, orphans then go to init) and installs the SIGCHLD event.
+ * Raises the soft RLIMIT_NOFILE to the hard one (every running attempt holds
+ * fds); jobs get the soft limit back, runner_free restores it.
  * The runner owns SIGCHLD: nothing else in the process may wait for
  * children (no waitpid, system, popen) or change SIGCHLD's disposition.
  * Returns NULL with errno on failure.

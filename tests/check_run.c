@@ -565,6 +565,80 @@ START_TEST(umask_and_nice)
 }
 END_TEST
 
+static bool parent_got_usr1;
+
+static void
+usr1_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)sig;
+	(void)what;
+	(void)arg;
+	parent_got_usr1 = true;
+}
+
+/* A signal that reaches the child before its dispositions are reset must
+ * not run schedd's handler there (libevent's would report it to us). */
+START_TEST(signal_before_reset)
+{
+	struct config_job j;
+	struct sched_run run;
+	struct event *ev = evsignal_new(H.base, SIGUSR1, usr1_cb, NULL);
+	struct done_rec *d;
+	int i;
+
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_int_eq(event_add(ev, NULL), 0);
+	job_init(&j, "usr1job", "exec sleep 5");
+	run_init(&run, &j, 1);
+	for (i = 0; i < 20; i++) {
+		ck_assert_int_eq(runner_spawn(H.r, &run), 0);
+		ck_assert_int_eq(kill(run.pid, SIGUSR1), 0);
+		wait_done(i + 1);
+		d = &H.done[i];
+		ck_assert_int_eq(d->kind, SCHED_EXIT_SIGNAL);
+		ck_assert_int_eq(d->status, SIGUSR1);
+	}
+	ck_assert(!parent_got_usr1);
+	event_free(ev);
+}
+END_TEST
+
+/* schedd takes the hard fd limit for itself; jobs get the soft one back. */
+START_TEST(nofile_limit)
+{
+	struct config_job j;
+	struct sched_run run;
+	struct done_rec *d;
+	struct rlimit rl, cur;
+	char *out;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_max < 1024)
+		return;
+	runner_free(H.r);
+	rl.rlim_cur = 512;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	H.r = runner_create(H.base, &hooks, &H);
+	ck_assert_ptr_nonnull(H.r);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &cur), 0);
+	ck_assert_uint_eq(cur.rlim_cur, rl.rlim_max);
+	job_init(&j, "nofilejob", "ulimit -n");
+	job_to_file(&j, "nofile.out");
+	run_init(&run, &j, 1);
+	d = run_job(&run);
+	ck_assert_int_eq(d->kind, SCHED_EXIT_CODE);
+	ck_assert_int_eq(d->status, 0);
+	out = slurp(j.output_path, NULL);
+	ck_assert_str_eq(out, "512\n");
+	free(out);
+	runner_free(H.r);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &cur), 0);
+	ck_assert_uint_eq(cur.rlim_cur, 512);
+	H.r = runner_create(H.base, &hooks, &H);
+	ck_assert_ptr_nonnull(H.r);
+}
+END_TEST
+
 /* --- users --------------------------------------------------------------- */
 
 START_TEST(user_switch)
@@ -1359,6 +1433,8 @@ run_suite(void)
 	tcase_add_test(tc, signals_reset);
 	tcase_add_test(tc, new_session);
 	tcase_add_loop_test(tc, umask_and_nice, 0, sizeof(umask_nice) / sizeof(umask_nice[0]));
+	tcase_add_test(tc, signal_before_reset);
+	tcase_add_test(tc, nofile_limit);
 	tcase_add_test(tc, user_switch);
 	tcase_add_loop_test(tc, output_log_lines, 0,
 	    sizeof(log_commands) / sizeof(log_commands[0]));
