@@ -390,13 +390,12 @@ run_child_exec(struct run_child *c)
 		run_child_fail(c, RUN_STEP_FDS);
 	/* Only 0-2 survive exec (SPEC §4). Marking the rest close-on-exec
 	 * keeps the status pipe open until exec itself. */
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1) {
-		if (close_range(3, (unsigned)status - 1, 0) == -1 ||
-		    close_range((unsigned)status + 1, ~0U, 0) == -1) {
-			for (fd = 3; fd < c->max_fd; fd++)
-				if (fd != status)
-					close(fd);
-		}
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1 &&
+	    ((status > 3 && close_range(3, (unsigned)status - 1, 0) == -1) ||
+	    close_range((unsigned)status + 1, ~0U, 0) == -1)) {
+		for (fd = 3; fd < c->max_fd; fd++)
+			if (fd != status)
+				close(fd);
 	}
 
 	if (setsid() == -1)
