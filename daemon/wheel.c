@@ -65,65 +65,79 @@ first_ms(const struct wheel_link *h)
 	return TIMER(h->next)->expires_ms;
 }
 
-/* Stable merge of two NULL-terminated chains; a holds the earlier nodes. */
-static struct wheel_link *
-merge(struct wheel_link *a, struct wheel_link *b)
-{
-	struct wheel_link head, *tail = &head;
+#define SORT_BITS	9
+#define SORT_BINS	(1u << SORT_BITS)
+#define SORT_SMALL	32
 
-	while (a != NULL && b != NULL) {
-		if (TIMER(b)->expires_ms < TIMER(a)->expires_ms) {
-			tail->next = b;
-			b = b->next;
-		} else {
-			tail->next = a;
-			a = a->next;
-		}
-		tail = tail->next;
+/* Stable insertion sort for short lists. */
+static void
+list_sort_small(struct wheel_link *h)
+{
+	struct wheel_link *n, *next, *at;
+	uint64_t d;
+
+	for (n = h->next->next; n != h; n = next) {
+		next = n->next;
+		d = TIMER(n)->expires_ms;
+		for (at = n->prev; at != h && TIMER(at)->expires_ms > d; at = at->prev)
+			;
+		if (at == n->prev)
+			continue;
+		n->prev->next = n->next;
+		n->next->prev = n->prev;
+		n->prev = at;
+		n->next = at->next;
+		at->next->prev = n;
+		at->next = n;
 	}
-	tail->next = a != NULL ? a : b;
-	return head.next;
 }
 
 /*
  * Sorts a list by deadline, stably (equal deadlines keep their order, which
- * is the order of adding), in O(n log n): bottom-up merges of runs whose
- * lengths are powers of two, bins[i] holding 2^i nodes older than bins[<i].
+ * is the order of adding), given that the deadlines differ only in their
+ * nbits low bits: an LSD radix sort, one linear pass per 9-bit digit (a
+ * bucket of level L needs ceil(6L / 9) passes), no allocation. Sorting is
+ * dominated by cache misses on large lists, so passes are what counts.
  */
 static void
-list_sort(struct wheel_link *h)
+list_sort(struct wheel_link *h, unsigned nbits)
 {
-	struct wheel_link *bins[64] = { NULL };
-	struct wheel_link *n, *next, *carry, *prev;
-	int i, top = 0;
+	struct wheel_link bins[SORT_BINS], *n, *next;
+	unsigned shift, i, k = 0;
 
-	if (h->next == h->prev)
+	for (n = h->next; n != h && k <= SORT_SMALL; n = n->next)
+		k++;
+	if (k <= SORT_SMALL) {
+		if (k > 1)
+			list_sort_small(h);
 		return;
-	h->prev->next = NULL;
-	for (n = h->next; n != NULL; n = next) {
-		next = n->next;
-		n->next = NULL;
-		carry = n;
-		for (i = 0; bins[i] != NULL; i++) {
-			carry = merge(bins[i], carry);
-			bins[i] = NULL;
+	}
+	for (shift = 0; shift < nbits; shift += SORT_BITS) {
+		for (i = 0; i < SORT_BINS; i++)
+			list_init(&bins[i]);
+		for (n = h->next; n != h; n = next) {
+			next = n->next;
+			list_append(&bins[(TIMER(n)->expires_ms >> shift) & (SORT_BINS - 1)], n);
 		}
-		bins[i] = carry;
-		if (i >= top)
-			top = i + 1;
+		list_init(h);
+		for (i = 0; i < SORT_BINS; i++)
+			if (!list_empty(&bins[i]))
+				list_splice_tail(h, &bins[i]);
 	}
-	carry = NULL;
-	for (i = 0; i < top; i++)
-		if (bins[i] != NULL)
-			carry = merge(bins[i], carry);
-	prev = h;
-	for (n = carry; n != NULL; n = n->next) {
-		n->prev = prev;
-		prev->next = n;
-		prev = n;
-	}
-	prev->next = h;
-	h->prev = prev;
+}
+
+/* Sorts the due list, whose deadlines may differ in any bit. */
+static void
+due_sort(struct wheel *w)
+{
+	struct wheel_link *n;
+	uint64_t first = first_ms(&w->due), vary = 0;
+
+	for (n = w->due.next; n != &w->due; n = n->next)
+		vary |= TIMER(n)->expires_ms ^ first;
+	if (vary != 0)
+		list_sort(&w->due, 64 - (unsigned)__builtin_clzll(vary));
+	w->due_sorted = true;
 }
 
 static inline unsigned
@@ -187,7 +201,7 @@ refresh_first(struct wheel *w)
 	s = (unsigned)__builtin_ctzll(w->pending[level]);
 	bit = 1ULL << s;
 	if (w->stale[level] & bit) {
-		list_sort(&w->slot[level][s]);
+		list_sort(&w->slot[level][s], level * BITS);
 		w->min_ms[level][s] = first_ms(&w->slot[level][s]);
 		w->sorted[level] |= bit;
 		w->stale[level] &= ~bit;
@@ -247,10 +261,8 @@ wheel_del(struct wheel *w, struct wheel_timer *t)
 		 * been d. The due list only holds what was added in the past
 		 * since the last advance. */
 		if (!list_empty(&w->due) && d == w->due_min_ms) {
-			if (!w->due_sorted) {
-				list_sort(&w->due);
-				w->due_sorted = true;
-			}
+			if (!w->due_sorted)
+				due_sort(w);
 			w->due_min_ms = first_ms(&w->due);
 		}
 		return;
@@ -329,9 +341,9 @@ wheel_next_expiry(const struct wheel *w)
 static void
 collect(struct wheel *w, uint64_t now_ms)
 {
-	struct wheel_link tmp, *h, *n;
+	struct wheel_link *h, *n, *next;
 	unsigned level, s;
-	uint64_t start_ms;
+	uint64_t start_ms, bit;
 
 	while (w->levels != 0) {
 		level = (unsigned)__builtin_ctz(w->levels);
@@ -341,7 +353,8 @@ collect(struct wheel *w, uint64_t now_ms)
 			break;
 		w->now_ms = start_ms;
 		h = &w->slot[level][s];
-		w->pending[level] &= ~(1ULL << s);
+		bit = 1ULL << s;
+		w->pending[level] &= ~bit;
 		if (w->pending[level] == 0)
 			w->levels &= ~(1u << level);
 		if (level == 0) {
@@ -349,12 +362,38 @@ collect(struct wheel *w, uint64_t now_ms)
 			list_splice_tail(&w->run, h);
 			continue;
 		}
-		list_init(&tmp);
-		list_splice_tail(&tmp, h);
-		while (!list_empty(&tmp)) {
-			n = tmp.next;
-			list_unlink(n);
-			if (TIMER(n)->expires_ms == start_ms)
+		/* Every other timer is due after this bucket's end. */
+		if (now_ms - start_ms >= (1ULL << (level * BITS)) - 1) {
+			/* All of it is due: sorting takes fewer passes over
+			 * the timers than cascading level by level. */
+			if ((w->sorted[level] & bit) == 0)
+				list_sort(h, level * BITS);
+			list_splice_tail(&w->run, h);
+			continue;
+		}
+		if (w->sorted[level] & bit) {
+			/* In (deadline, order of adding) order already: the due
+			 * prefix runs as is. The rest is due after now_ms but
+			 * before the next bucket of this level (and lower levels
+			 * are empty), so no bucket starts in between and the
+			 * clock may move to now_ms. */
+			for (n = h->next; n != h && TIMER(n)->expires_ms <= now_ms; n = next) {
+				next = n->next;
+				list_unlink(n);
+				list_append(&w->run, n);
+			}
+			if (list_empty(h))
+				continue;
+			w->now_ms = now_ms;
+		}
+		/* Places the rest again against the clock; those due at the
+		 * bucket's start run (their order is the list's). */
+		n = h->next;
+		h->prev->next = NULL;
+		list_init(h);
+		for (; n != NULL; n = next) {
+			next = n->next;
+			if (TIMER(n)->expires_ms == w->now_ms)
 				list_append(&w->run, n);
 			else
 				place(w, TIMER(n));
@@ -377,7 +416,7 @@ wheel_advance(struct wheel *w, uint64_t now_ms, void *arg)
 	 * every deadline still in the slots. */
 	if (!list_empty(&w->due)) {
 		if (!w->due_sorted)
-			list_sort(&w->due);
+			due_sort(w);
 		list_splice_tail(&w->run, &w->due);
 		w->due_sorted = true;
 		w->due_min_ms = WHEEL_NONE;

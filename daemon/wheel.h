@@ -29,17 +29,19 @@
  * always come due before higher ones, so the next bucket to process is the
  * first set bit of the lowest non-empty level: advancing by a week costs the
  * buckets that hold timers, not the milliseconds. Each timer is re-placed at
- * most ten times in its life.
+ * most ten times in its life. Shortcuts: a bucket already in deadline order
+ * hands its due timers over as they are, and a bucket entirely due is
+ * sorted (radix, a pass per 9 bits of its width) rather than cascaded.
  *
- * Order: slots append at the tail and cascades keep list order, so timers
+ * Order: slots append at the tail, cascades and sorts are stable, so timers
  * with equal deadlines run in the order they were (last) added.
  *
- * Next expiry is exact. Each slot keeps the minimum deadline of its timers;
- * the invariant is that the first occupied slot (lowest level, lowest slot,
- * which holds the earliest deadline) always has an exact minimum. Deleting
- * the minimum of a coarse bucket in the general case marks it stale; if that
- * bucket is the first, it is sorted once (stable, by deadline) so later
- * minimum deletes are O(1) again. Past deadlines wait in a due list.
+ * Next expiry is exact. Each slot keeps the minimum deadline of its timers
+ * (a lower bound once that minimum is deleted: "stale"). Invariant: the
+ * first occupied slot (lowest level, lowest slot: it holds the earliest
+ * deadline) is never stale. When a delete would break that, the bucket is
+ * sorted once and remembered as sorted, so further deletes of its minimum
+ * are O(1). Deadlines already past when added wait in a due list.
  */
 #ifndef SCHEDD_WHEEL_H
 #define SCHEDD_WHEEL_H
@@ -109,17 +111,18 @@ void wheel_add(struct wheel *w, struct wheel_timer *t, uint64_t expires_ms);
 /*
  * Disarms t; a no-op when t is not pending. A timer collected by the
  * running wheel_advance and not yet run is pending: deleting it means it
- * will not run. O(1), except when t held the earliest deadline of the
- * earliest occupied coarse bucket (see above): then that bucket is sorted.
+ * will not run. O(1), except that deleting the earliest deadline of the
+ * earliest occupied bucket may sort that bucket once (see above).
  */
 void wheel_del(struct wheel *w, struct wheel_timer *t);
 /* Whether t is armed (false inside its own callback unless re-added). */
 bool wheel_pending(const struct wheel_timer *t);
 
 /*
- * The exact earliest deadline of the pending timers, WHEEL_NONE when there
- * are none. It is <= the wheel's clock while timers with past deadlines
- * wait. O(1): sleep until exactly this value, then wheel_advance.
+ * The exact earliest expires_ms of the pending timers, WHEEL_NONE when there
+ * are none: the loop sleeps until its clock reads at least this value, then
+ * calls wheel_advance, which runs that timer. It is <= the wheel's clock
+ * while timers added with past deadlines wait (advance at once). O(1).
  */
 uint64_t wheel_next_expiry(const struct wheel *w);
 
@@ -131,7 +134,7 @@ uint64_t wheel_next_expiry(const struct wheel *w);
  * runs. Callbacks may add and delete any timer; one added with a deadline
  * <= now_ms runs at the next advance, not in this one. A call from inside a
  * callback does nothing and returns 0. Returns the number of timers run.
- * Costs O(levels + timers collected + timers cascaded), whatever the jump.
+ * Costs O(levels + timers collected or cascaded), whatever the jump.
  */
 size_t wheel_advance(struct wheel *w, uint64_t now_ms, void *arg);
 
