@@ -335,6 +335,76 @@ START_TEST(next_expiry_after_deleting_minimum)
 END_TEST
 
 /*
+ * Many timers with tied deadlines in one coarse bucket, added out of order:
+ * run in (deadline, order of adding) order whether the bucket comes due all
+ * at once, exactly at its end or later (it is sorted), step by step (it
+ * cascades), or after a delete of its minimum sorted it early.
+ */
+enum { TIES_N = 300, TIES_DISTINCT = 50 };
+
+struct ties {
+	struct owner	o[TIES_N];
+	int		ran[TIES_N];
+	size_t		n;
+};
+
+static void
+ties_cb(struct wheel_timer *t, void *arg)
+{
+	struct ties *c = arg;
+
+	ck_assert_uint_lt(c->n, TIES_N);
+	c->ran[c->n++] = OWNER(t)->id;
+}
+
+START_TEST(ties_in_one_bucket)
+{
+	struct ties *c = calloc(1, sizeof(*c));
+	struct wheel *w = new_wheel(0);
+	const uint64_t base = 7 * 4096;	/* a level-2 bucket, 4096 ms wide */
+	uint64_t next;
+	size_t k;
+	int i, prev = -1, gone = 0;
+
+	ck_assert_ptr_nonnull(c);
+	owners_init(c->o, TIES_N, ties_cb);
+	for (i = 0; i < TIES_N; i++)
+		wheel_add(w, &c->o[i].t, base + 80 * (uint64_t)((i * 37) % TIES_DISTINCT));
+	if (_i == 2) {
+		/* One of the earliest: the minimum may have gone, so the
+		 * bucket is sorted to find it. */
+		wheel_del(w, &c->o[0].t);
+		ck_assert_uint_eq(wheel_next_expiry(w), base);
+		wheel_del(w, &c->o[50].t);
+		ck_assert_uint_eq(wheel_next_expiry(w), base);
+		gone = 2;
+	}
+	if (_i == 0 || _i == 3)
+		ck_assert_uint_eq(wheel_advance(w, _i == 0 ? base + 4095 : WEEK_MS, c),
+		    (size_t)TIES_N - gone);
+	else
+		while ((next = wheel_next_expiry(w)) != WHEEL_NONE)
+			wheel_advance(w, next, c);
+	ck_assert_uint_eq(c->n, (size_t)(TIES_N - gone));
+	for (k = 0; k < c->n; k++) {
+		int id = c->ran[k];
+
+		ck_assert(gone == 0 || (id != 0 && id != 50));
+		if (prev >= 0) {
+			uint64_t dp = c->o[prev].t.expires_ms, di = c->o[id].t.expires_ms;
+
+			ck_assert_msg(dp < di || (dp == di && prev < id),
+			    "%d (due %llu) ran before %d (due %llu)", prev,
+			    (unsigned long long)dp, id, (unsigned long long)di);
+		}
+		prev = id;
+	}
+	free(w);
+	free(c);
+}
+END_TEST
+
+/*
  * The property test. The reference is an array sorted by (deadline, seq),
  * seq counting every add; a timer collected by an advance is the first
  * entry with seq below the advance's starting seq.
@@ -701,7 +771,8 @@ START_TEST(property_against_reference)
 	}
 	ck_assert_uint_ge(p->ops, total);
 	/* The callbacks did act. */
-	ck_assert_uint_gt(p->callback_ops, total / 100);
+	if (total >= 10000)
+		ck_assert_uint_gt(p->callback_ops, total / 100);
 	fprintf(stderr, "wheel property test: %zu ops, %zu runs, %zu ops in callbacks, "
 	    "%llu timers pending on average\n", p->ops, p->runs, p->callback_ops,
 	    (unsigned long long)(p->live_sum / p->ops));
@@ -723,6 +794,7 @@ wheel_suite(void)
 	tcase_add_test(tc, callbacks_add_and_delete);
 	tcase_add_test(tc, pending_readd_none_and_null_fn);
 	tcase_add_test(tc, next_expiry_after_deleting_minimum);
+	tcase_add_loop_test(tc, ties_in_one_bucket, 0, 4);
 	tcase_add_test(tc, property_against_reference);
 	suite_add_tcase(s, tc);
 	return s;
