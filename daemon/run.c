@@ -484,7 +484,6 @@ runner_spawn(struct runner *r, struct sched_run *run)
 	pid_t pid;
 
 	if (home == NULL || user == NULL) {
-		errno = 0;
 		pw = getpwuid(cfg->uid);
 		if (home == NULL)
 			home = pw != NULL ? pw->pw_dir : "/";
