@@ -25,7 +25,7 @@ CC  ?= cc
 PKGS := libevent inih libsystemd check
 
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
-CPPFLAGS += -D_GNU_SOURCE -DSCHEDD_VERSION='"$(VERSION)"' -Iconfig -Idaemon -I$(B)
+CPPFLAGS += -D_GNU_SOURCE -DSCHEDD_VERSION='"$(VERSION)"' -iquote config -iquote daemon -iquote $(B)
 ifeq ($(SAN),1)
 OPT      := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 else
@@ -79,7 +79,7 @@ $(B)/suites.h: FORCE
 	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
 
 $(TEST_OBJS): $(B)/suites.h
-$(TEST_OBJS): CPPFLAGS += -Itests
+$(TEST_OBJS): CPPFLAGS += -iquote tests
 
 $(B)/check_schedd: $(TEST_OBJS) $(B)/libschedd.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_CHECK) $(LIBS_DAEMON)
