@@ -60,10 +60,21 @@ enum sched_exit_kind {
 };
 
 struct sched_job;
+struct sched_cfgref;
+
+/* Where a run stands. */
+enum sched_run_state {
+	SCHED_RUN_WAITING,	/* overlap=queue/replace: waits for the job's active run */
+	SCHED_RUN_QUEUED,	/* waits for max_concurrent (FIFO over all jobs) */
+	SCHED_RUN_RUNNING,	/* an attempt runs (pid) */
+	SCHED_RUN_RETRY_WAIT,	/* waits for its retry delay */
+};
 
 /*
  * One run: one scheduled slot of a job, through all its attempts.
  * Allocated and freed by sched; the runner may keep `proc` (its own handle).
+ * A run keeps the settings (`cfg`) it was created under until it is done,
+ * across reloads: the config they live in is kept alive for it.
  */
 struct sched_run {
 	struct sched_job *job;
@@ -78,8 +89,11 @@ struct sched_run {
 	int64_t		started_real_ms;
 	bool		timed_out;	/* kill_signal sent for the timeout */
 	bool		replaced;	/* overlap=replace stopped it */
+	enum sched_run_state state;
+	enum sched_outcome outcome;	/* of the last finished attempt; NONE before */
 	/* internal */
-	int		state;
+	int		phase;		/* what `timer` is armed for */
+	struct sched_cfgref *ref;	/* keeps cfg's config alive */
 	struct wheel_timer timer;	/* timeout, kill grace, or retry */
 	struct sched_run *next_run, **prev_run;	/* job's runs */
 	struct sched_run *next_queued, **prev_queued;	/* capacity FIFO */
@@ -100,7 +114,8 @@ struct sched_job {
 	enum sched_state state;		/* derived: see sched_job_state() */
 	int64_t		next_due_s;	/* calendar: next slot (Unix s); CRONEXPR_NEVER if none */
 	uint64_t	next_due_mono_ms; /* @every: next slot on the monotonic clock */
-	int64_t		last_scheduled_s; /* last slot that was started (never run twice) */
+	int64_t		last_scheduled_s; /* last slot handled: started, queued, skipped or
+					   * missed (0: none); no slot <= it runs again */
 	int64_t		last_start_real_ms;	/* 0: never */
 	enum sched_outcome last_result;
 	int		last_exit;	/* exit code or signal number of the last attempt */
@@ -108,11 +123,23 @@ struct sched_job {
 	struct sched_counters n;
 	/* internal */
 	struct wheel_timer due_timer;
-	struct sched_run *runs;		/* active runs (running, retry-wait, queued) */
-	int		nruns;
+	int64_t		slot_jitter_ms;	/* jitter drawn for the next slot */
+	struct sched_run *runs;		/* active runs (running, retry-wait, queued,
+					 * and the waiting one) */
+	int		nruns;		/* length of runs, waiting included */
 	struct sched_run *waiting;	/* overlap=queue/replace: the one slot waiting */
 	bool		removed;	/* gone from the config; freed when runs end */
+	bool		keep;		/* reload: matched by a job of the new config */
+	struct sched_cfgref *ref;	/* keeps cfg's config alive */
 	struct sched_job *next_removed;
+};
+
+/* A config with the number of jobs, runs and the sched itself that point
+ * into it; freed with config_free() when that drops to zero. */
+struct sched_cfgref {
+	struct config	*cfg;
+	int		refs;
+	struct sched_cfgref *next;
 };
 
 /* Everything sched tells the outside world, for logs, notify and state. */
@@ -120,13 +147,19 @@ enum sched_event_kind {
 	SCHED_EV_STARTED,	/* run, attempt, pid */
 	SCHED_EV_FINISHED,	/* run, outcome, status, duration_ms */
 	SCHED_EV_RETRY,		/* run, delay_ms (next attempt = run->attempt + 1) */
-	SCHED_EV_SKIPPED,	/* job, scheduled_s: overlap=skip (or queue full) */
-	SCHED_EV_QUEUED,	/* run: waits for overlap (queue/replace) or max_concurrent */
+	SCHED_EV_SKIPPED,	/* job, scheduled_s: a slot dropped by overlap (skip, a
+				 * second slot while one waits, replace dropping a
+				 * slot still queued for max_concurrent) */
+	SCHED_EV_QUEUED,	/* run: waits for overlap (run->state WAITING) or
+				 * max_concurrent (QUEUED) */
 	SCHED_EV_TIMEOUT,	/* run: kill_signal sent */
-	SCHED_EV_KILLED,	/* run: SIGKILL after kill_grace (timeout, replace or shutdown) */
+	SCHED_EV_KILLED,	/* run: SIGKILL after kill_grace (timeout, replace), or
+				 * sched_signal_all(SIGKILL) */
 	SCHED_EV_REPLACED,	/* run: overlap=replace is stopping it */
-	SCHED_EV_MISSED,	/* job, count, scheduled_s: slots missed; catchup says if one runs */
-	SCHED_EV_DONE,		/* run: all attempts over (final outcome); run freed after */
+	SCHED_EV_MISSED,	/* job, count, scheduled_s: slots missed; catchup says if one
+				 * runs for them (see SCHED_LATE_TOLERANCE_MS) */
+	SCHED_EV_DONE,		/* run: all attempts over (final outcome; NONE when it was
+				 * cancelled before its first attempt); run freed after */
 };
 
 struct sched_event {
@@ -157,10 +190,20 @@ struct sched_ops {
 	void		(*event)(void *ctx, const struct sched_event *ev);
 	/* A uniform random number in [0, bound) (bound >= 1), for jitter. */
 	uint64_t	(*random)(void *ctx, uint64_t bound);
+	/* Frees a config sched no longer needs; NULL means config_free().
+	 * Tests that build configs by hand set it. */
+	void		(*free_config)(void *ctx, struct config *cfg);
 };
 
-/* A slot whose due time passed by more than this when it is noticed (the
- * loop stalled, the machine slept, the clock jumped) counts as missed. */
+/*
+ * A slot whose due time passed by more than this when it is noticed (the
+ * loop stalled, the machine slept, the clock jumped) counts as missed.
+ * When several slots of a job are due at once, only the latest can run:
+ * if it is late by at most this, it runs as a normal run and the older
+ * ones are missed (one MISSED event, catchup false); if it is later, all
+ * are missed (one MISSED event) and with catchup=true one run of the latest
+ * slot follows.
+ */
 #define SCHED_LATE_TOLERANCE_MS 60000
 
 struct sched {
@@ -168,7 +211,7 @@ struct sched {
 	const struct sched_ops *ops;
 	void		*ctx;
 	struct config	*cfg;		/* current; owned by sched */
-	struct sched_job **jobs;	/* parallel to cfg->jobs, sorted by name */
+	struct sched_job **jobs;	/* parallel to cfg->jobs (sorted by name) */
 	size_t		njobs;
 	int64_t		start_real_ms;	/* daemon start, for @every and uptime */
 	uint64_t	start_mono_ms;
@@ -181,29 +224,35 @@ struct sched {
 	struct lagstat	lag;
 	/* internal */
 	struct sched_job *removed;	/* removed jobs with runs still active */
-	struct sched_cfgref *cfgrefs;	/* old configs still used by runs */
+	struct sched_cfgref *cfgrefs;	/* every live config, the current one too */
+	struct sched_cfgref *cur_ref;	/* the one of cfg */
+	bool		sorted;		/* jobs are in strcmp order (bsearch) */
 };
 
 /*
  * Creates the state for CFG (ownership of cfg passes to sched) and schedules
- * every enabled job from now; @reboot jobs are due at once. Returns NULL on
- * allocation failure (cfg is then still the caller's).
+ * every enabled job from now: calendar slots at or after now.real_ms, @every
+ * at start + k * interval, @reboot due at once. OPS and CTX must outlive s.
+ * Returns NULL on allocation failure (cfg is then still the caller's).
  */
 struct sched *sched_create(struct config *cfg, const struct sched_ops *ops, void *ctx,
     struct sched_now now);
 
-/* Frees everything; runs still active are forgotten (the caller kills them). */
+/* Frees everything, configs included; runs still active are forgotten (the
+ * caller kills them). No events. */
 void sched_free(struct sched *s);
 
 /* Runs every deadline that is due at `now` (starting runs, timeouts,
- * retries). Returns the number of timers run. */
+ * retries), also those its own callbacks arm for now or earlier. Other
+ * timers of the same wheel (the loop's) run too. Returns the number run. */
 size_t sched_advance(struct sched *s, struct sched_now now);
 
 /* The monotonic ms at which sched_advance must be called next, or
  * WHEEL_NONE. May be <= now.mono_ms (call at once). */
 uint64_t sched_next_wakeup(const struct sched *s);
 
-/* The runner reports that an attempt ended (exit status AND output EOF). */
+/* The runner reports that an attempt ended (exit status AND output EOF).
+ * Ignored unless run's attempt is running. May start queued runs (spawn). */
 void sched_attempt_done(struct sched *s, struct sched_run *run, enum sched_exit_kind kind,
     int status, struct sched_now now);
 
@@ -218,27 +267,50 @@ void sched_clock_changed(struct sched *s, struct sched_now now);
 /*
  * Swaps in NEW_CFG (ownership passes): unchanged jobs (same hash) keep their
  * state, counters and next fire time; changed jobs keep counters and take
- * the new settings from their next run (a running attempt finishes under the
- * old ones); removed jobs are no longer scheduled (running attempts finish,
- * retries are cancelled); new jobs are scheduled from now (@reboot never
- * fires on reload). Returns 0, or -1 on allocation failure with nothing
- * changed (new_cfg still the caller's).
+ * the new settings from their next run (runs that exist, running or not,
+ * finish under the old ones, retries included); their next slot stays when
+ * schedule text, zone and enabled did not change, else it is computed from
+ * now and after the last slot handled. Removed jobs are no longer scheduled
+ * (running attempts finish without retries, runs waiting for a retry, for
+ * capacity or for overlap are cancelled with DONE). New jobs are scheduled
+ * from now (@reboot never fires on reload). Queued runs start if
+ * max_concurrent grew. Old configs are freed when their last run is done.
+ * Returns 0, or -1 on allocation failure with nothing changed (new_cfg
+ * still the caller's).
  */
 int sched_reload(struct sched *s, struct config *new_cfg, struct sched_now now);
 
-/* Stops starting runs: cancels due timers, retries and queued attempts.
- * Running attempts go on (their timeouts too). */
+/* Stops starting runs: cancels due timers, and runs waiting for a retry,
+ * for capacity or for overlap (DONE events). Running attempts go on, their
+ * timeouts too, and are not retried. Idempotent. */
 void sched_shutdown(struct sched *s, struct sched_now now);
 
-/* Sends signo to every running attempt (shutdown grace over: SIGKILL). */
+/* Sends signo to every running attempt (shutdown grace over: SIGKILL,
+ * which also reports KILLED and drops pending timeout/grace timers). */
 void sched_signal_all(struct sched *s, int signo);
 
-/* The job's SPEC §6 state now. */
+/* The job's SPEC §6 state now: running if any attempt runs, else
+ * retry-wait if a run waits for its retry, else queued if a run waits for
+ * capacity or overlap, else disabled (enabled = false) or idle. */
 enum sched_state sched_job_state(const struct sched_job *job);
 
-/* The next fire time of a job as Unix ms (calendar: next slot; @every: its
- * wall-clock estimate), or -1 when none. */
+/* The next fire time of a job as Unix ms (calendar: the next slot, jitter
+ * not included; @every: its wall-clock estimate; @reboot: the start while
+ * it has not fired), or -1 when none (disabled, shut down, never). */
 int64_t sched_job_next_real_ms(const struct sched *s, const struct sched_job *job,
+    struct sched_now now);
+
+/* The job named NAME in the current config, or NULL. */
+struct sched_job *sched_find_job(const struct sched *s, const char *name);
+
+/*
+ * At start-up, before the first sched_advance: the state file says that
+ * LAST_SCHEDULED_S was the job's last slot. A calendar job's slots after it
+ * that are already due are handled at once like slots noticed late (missed,
+ * and with catchup one run; within SCHED_LATE_TOLERANCE_MS a normal run),
+ * and no slot <= it runs again. Other kinds only remember the value.
+ */
+void sched_job_restore(struct sched *s, struct sched_job *job, int64_t last_scheduled_s,
     struct sched_now now);
 
 /* Retry math, pure: the delay before attempt `attempt + 1` after attempt
