@@ -34,6 +34,14 @@
 #define UTOFF_MIN_S		(-89999)
 #define UTOFF_MAX_S		93599
 #define TZIF_MAX_BYTES		(4 << 20)
+/* Day numbers shifted by this many 400-year eras are non-negative for every
+ * instant within T_LIMIT_S, so calendar arithmetic is unsigned division by
+ * constants. 146097 days is a whole number of weeks too. */
+#define SHIFT_ERAS		INT64_C(100000)
+#define SHIFT_DAYS		(INT64_C(146097) * SHIFT_ERAS)
+/* The index buckets of 2^22 s (48.5 days) cover 1900 to the table's end. */
+#define BUCKET_SHIFT		22
+#define BUCKET_FIRST_S		INT64_C(-2208988800)	/* 1900-01-01 */
 #define NAME_MAX_LEN		255
 #define DEFAULT_TZDIR		"/usr/share/zoneinfo"
 #define SYSTEM_ZONE_PATH	"/etc/localtime"
@@ -61,6 +69,8 @@ struct tz_rule {
  * The zone: at[0..n-1] ascending instants where the UTC offset changes;
  * off[0] applies before at[0], off[i + 1] from at[i] on. The table is exact
  * for t < table_end_s; from table_end_s on, the footer rule is computed.
+ * For t in [BUCKET_FIRST_S, bucket_end_s), bucket k = (t - BUCKET_FIRST_S)
+ * >> BUCKET_SHIFT narrows the search to at[bucket[k] .. bucket[k + 1] - 1].
  * min_off_s..max_off_s bound every offset the zone can produce.
  */
 struct tz {
@@ -69,6 +79,8 @@ struct tz {
 	size_t		 n;
 	const int64_t	*at;
 	const int32_t	*off;
+	const uint32_t	*bucket;
+	int64_t		 bucket_end_s;
 	int64_t		 table_end_s;
 	int32_t		 min_off_s, max_off_s;
 	struct tz_rule	 rule;
@@ -86,6 +98,7 @@ struct span {
 static const int32_t utc_off[1] = { 0 };
 static const struct tz utc_zone = {
 	.name = "UTC", .builtin = true, .n = 0, .at = NULL, .off = utc_off,
+	.bucket = NULL, .bucket_end_s = BUCKET_FIRST_S,
 	.table_end_s = INT64_MAX, .min_off_s = 0, .max_off_s = 0,
 };
 
@@ -122,8 +135,10 @@ days_from_civil64(int64_t y, int64_t m, int64_t d)
 {
 	int64_t era, yoe, doy, doe;
 
-	y += floor_div(m - 1, 12);
-	m -= 12 * floor_div(m - 1, 12);
+	if (m < 1 || m > 12) {
+		y += floor_div(m - 1, 12);
+		m -= 12 * floor_div(m - 1, 12);
+	}
 	y -= m <= 2;
 	era = floor_div(y, 400);
 	yoe = y - era * 400;
@@ -132,25 +147,32 @@ days_from_civil64(int64_t y, int64_t m, int64_t d)
 	return era * 146097 + doe - 719468;
 }
 
+/*
+ * The date of day DAYS (|DAYS| < SHIFT_DAYS - 719468), after Neri and
+ * Schneider, "Euclidean affine functions and their application to calendar
+ * algorithms" (2022): years begin on March 1 inside, so that February comes
+ * last, and every division is by a constant.
+ */
 static void
 civil_from_days64(int64_t days, int64_t *year, int *mon, int *mday, int *yday)
 {
-	int64_t z = days + 719468;
-	int64_t era = floor_div(z, 146097);
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t y = yoe + era * 400;
-	int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	uint64_t n1 = 4 * (uint64_t)(days + 719468 + SHIFT_DAYS) + 3;
+	uint64_t cent = n1 / 146097;				/* centuries */
+	uint32_t n2 = 4 * ((uint32_t)(n1 % 146097) / 4) + 3;
+	uint64_t p2 = UINT64_C(2939745) * n2;
+	uint32_t yoc = (uint32_t)(p2 >> 32);			/* year of century */
+	uint32_t doy = (uint32_t)p2 / 2939745 / 4;		/* 0 = March 1 */
+	uint32_t n3 = 2141 * doy + 197913;
+	bool jan_feb = doy >= 306;
+	int64_t y = (int64_t)(100 * cent + yoc) - 400 * SHIFT_ERAS;
 
-	if (m <= 2)
-		y++;
-	*year = y;
-	*mon = m;
-	*mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*year = y + jan_feb;
+	*mon = (int)(jan_feb ? (n3 >> 16) - 12 : n3 >> 16);
+	*mday = (int)((n3 & 0xffff) / 2141 + 1);
+	/* March..December belong to civil year y: leap as February before. */
 	if (yday != NULL)
-		*yday = (int)(doy >= 306 ? doy - 306 : doy + 59 + is_leap(y));
+		*yday = (int)(jan_feb ? doy - 306 :
+		    doy + 59 + (yoc % 4 == 0 && (yoc != 0 || cent % 4 == 0)));
 }
 
 int64_t
@@ -162,9 +184,10 @@ tz_days_from_civil(int year, int mon, int mday)
 void
 tz_civil_from_days(int64_t days, int *year, int *mon, int *mday)
 {
+	const int64_t lim = T_LIMIT_S / DAY_S;
 	int64_t y;
 
-	civil_from_days64(days, &y, mon, mday, NULL);
+	civil_from_days64(days < -lim ? -lim : days > lim ? lim : days, &y, mon, mday, NULL);
 	*year = (int)y;
 }
 
@@ -196,7 +219,7 @@ year_of(int64_t t_s)
 	int64_t y;
 	int m, d;
 
-	civil_from_days64(floor_div(t_s, DAY_S), &y, &m, &d, NULL);
+	civil_from_days64(floor_div(clamp_t(t_s), DAY_S), &y, &m, &d, NULL);
 	return y;
 }
 
@@ -226,22 +249,41 @@ table_push(int64_t *at, int32_t *off, size_t *n, int64_t a_s, int32_t o_s)
 	*n = k + 1;
 }
 
-/* Number of entries of a[0..n-1] (ascending) that are <= t_s. */
+/*
+ * Number of entries of a[0..n-1] (ascending) that are <= t_s. Branch-free
+ * (the comparison feeds an add, not a jump): random instants would
+ * mispredict half the branches. Invariant: everything before base is
+ * <= t_s, everything from base + n on is > t_s.
+ */
 static size_t
 upper_bound(const int64_t *a, size_t n, int64_t t_s)
 {
-	size_t lo = 0;
+	const int64_t *base = a;
 
-	while (n > 0) {
+	if (n == 0)
+		return 0;
+	while (n > 1) {
 		size_t half = n / 2;
 
-		if (a[lo + half] <= t_s) {
-			lo += half + 1;
-			n -= half + 1;
-		} else
-			n = half;
+		base += (size_t)(base[half] <= t_s) * half;
+		n -= half;
 	}
-	return lo;
+	return (size_t)(base - a) + (base[0] <= t_s);
+}
+
+/* Number of table entries <= t_s: through the bucket index when t_s is in
+ * its range (usually none or one entry to compare), else a binary search. */
+static size_t
+table_index(const struct tz *z, int64_t t_s)
+{
+	size_t k, lo;
+
+	if (t_s >= BUCKET_FIRST_S && t_s < z->bucket_end_s) {
+		k = (size_t)((uint64_t)(t_s - BUCKET_FIRST_S) >> BUCKET_SHIFT);
+		lo = z->bucket[k];
+		return lo + upper_bound(z->at + lo, z->bucket[k + 1] - lo, t_s);
+	}
+	return upper_bound(z->at, z->n, t_s);
 }
 
 /* ---- POSIX TZ rules ------------------------------------------------- */
@@ -328,11 +370,12 @@ rule_check(struct tz_rule *r, bool *has_dst)
 	return 0;
 }
 
-/* The span of the footer rule that holds t_s, its start no earlier than
- * from_s. Computes the changes of the years around t_s: those of year Y - 3
- * give the offset in force at the start of the window. */
+/* The span of the footer rule that holds t_s, from the changes of the years
+ * around t_s; the last change of year Y - 3 gives the offset in force at the
+ * start of that window. Its start may precede the table's end: only its
+ * offset and end are used. */
 static void
-rule_span(const struct tz_rule *r, int64_t t_s, int64_t from_s, struct span *s)
+rule_span(const struct tz_rule *r, int64_t t_s, struct span *s)
 {
 	int64_t at[10], a[2];
 	int32_t off[11], o[2];
@@ -342,14 +385,14 @@ rule_span(const struct tz_rule *r, int64_t t_s, int64_t from_s, struct span *s)
 	/* Beyond the supported range the offset is held constant, and every
 	 * span still ends after the instant asked for, so walks progress. */
 	if (t_s > T_LIMIT_S) {
-		rule_span(r, T_LIMIT_S, from_s, s);
-		s->start_s = from_s > T_LIMIT_S ? from_s : T_LIMIT_S + 1;
+		rule_span(r, T_LIMIT_S, s);
+		s->start_s = T_LIMIT_S + 1;
 		s->end_s = INT64_MAX;
 		return;
 	}
 	if (t_s < -T_LIMIT_S) {
-		rule_span(r, -T_LIMIT_S, from_s, s);
-		s->start_s = from_s;
+		rule_span(r, -T_LIMIT_S, s);
+		s->start_s = INT64_MIN;
 		s->end_s = -T_LIMIT_S;
 		return;
 	}
@@ -363,8 +406,6 @@ rule_span(const struct tz_rule *r, int64_t t_s, int64_t from_s, struct span *s)
 	}
 	i = upper_bound(at, n, t_s);
 	s->start_s = i > 0 ? at[i - 1] : INT64_MIN;
-	if (s->start_s < from_s)
-		s->start_s = from_s;
 	s->end_s = i < n ? at[i] : INT64_MAX;
 	s->off_s = off[i];
 	s->idx = 0;
@@ -557,7 +598,8 @@ tz_build(const char *name, size_t nf, const int64_t *file_at, const unsigned cha
 	struct tz *z = NULL;
 	int64_t *at = NULL;
 	int32_t *off = NULL;
-	size_t cap, n = 0, i;
+	size_t cap, n = 0, i, nb;
+	uint32_t *bucket;
 	int64_t expand_end_s, y, yy, ra[2];
 	int32_t ro[2];
 	struct span rs;
@@ -587,7 +629,7 @@ tz_build(const char *name, size_t nf, const int64_t *file_at, const unsigned cha
 		 * 3.3); tabulate its changes up to EXPAND_LAST_YEAR. */
 		int64_t last_s = file_at[nf - 1];
 
-		rule_span(rule, last_s, INT64_MIN, &rs);
+		rule_span(rule, last_s, &rs);
 		table_push(at, off, &n, last_s, rs.off_s);
 		y = year_of(last_s);
 		expand_end_s = days_from_civil64(EXPAND_LAST_YEAR + 1, 1, 1) * DAY_S;
@@ -621,6 +663,22 @@ tz_build(const char *name, size_t nf, const int64_t *file_at, const unsigned cha
 	z->n = n;
 	z->at = at;
 	z->off = off;
+
+	/* The bucket index, up to the table's end but not past 2101. */
+	z->bucket_end_s = days_from_civil64(EXPAND_LAST_YEAR + 1, 1, 1) * DAY_S;
+	if (z->table_end_s < z->bucket_end_s)
+		z->bucket_end_s = z->table_end_s;
+	if (z->bucket_end_s < BUCKET_FIRST_S)
+		z->bucket_end_s = BUCKET_FIRST_S;
+	nb = (size_t)((uint64_t)(z->bucket_end_s - BUCKET_FIRST_S) >> BUCKET_SHIFT) + 1;
+	if ((bucket = malloc((nb + 1) * sizeof(*bucket))) == NULL) {
+		errf(err, errlen, "%s: out of memory", name);
+		goto fail;
+	}
+	for (i = 0; i <= nb; i++)
+		bucket[i] = (uint32_t)upper_bound(at, n,
+		    BUCKET_FIRST_S + ((int64_t)i << BUCKET_SHIFT));
+	z->bucket = bucket;
 	return z;
 
 fail:
@@ -762,6 +820,7 @@ tz_free(struct tz *zone)
 	free((void *)zone->name);
 	free((void *)zone->at);
 	free((void *)zone->off);
+	free((void *)zone->bucket);
 	free(zone);
 }
 
@@ -915,10 +974,10 @@ span_at(const struct tz *z, int64_t t_s, struct span *s)
 	size_t i;
 
 	if (t_s >= z->table_end_s) {
-		rule_span(&z->rule, t_s, z->table_end_s, s);
+		rule_span(&z->rule, t_s, s);
 		return;
 	}
-	i = upper_bound(z->at, z->n, t_s);
+	i = table_index(z, t_s);
 	s->start_s = i > 0 ? z->at[i - 1] : INT64_MIN;
 	s->end_s = i < z->n ? z->at[i] : z->table_end_s;
 	s->off_s = z->off[i];
@@ -950,23 +1009,26 @@ offset_at(const struct tz *z, int64_t t_s)
 	struct span s;
 
 	if (t_s < z->table_end_s)
-		return z->off[upper_bound(z->at, z->n, t_s)];
-	rule_span(&z->rule, t_s, z->table_end_s, &s);
+		return z->off[table_index(z, t_s)];
+	rule_span(&z->rule, t_s, &s);
 	return s.off_s;
 }
 
+/* |local_s| <= T_LIMIT_S + one day. */
 static void
 civil_from_local(int64_t local_s, struct tz_civil *out)
 {
-	int64_t days = floor_div(local_s, DAY_S), y;
-	int32_t sod = (int32_t)(local_s - days * DAY_S);
+	uint64_t u = (uint64_t)(local_s + SHIFT_DAYS * DAY_S);
+	uint64_t days_u = u / DAY_S;
+	uint32_t sod = (uint32_t)(u - days_u * DAY_S);
+	int64_t y;
 
-	civil_from_days64(days, &y, &out->mon, &out->mday, &out->yday);
+	civil_from_days64((int64_t)days_u - SHIFT_DAYS, &y, &out->mon, &out->mday, &out->yday);
 	out->year = (int)y;
-	out->hour = sod / HOUR_S;
-	out->min = sod / 60 % 60;
-	out->sec = sod % 60;
-	out->wday = (int)(days - 7 * floor_div(days + 4, 7) + 4);
+	out->hour = (int)(sod / HOUR_S);
+	out->min = (int)(sod / 60 % 60);
+	out->sec = (int)(sod % 60);
+	out->wday = (int)((days_u + 4) % 7);	/* 1970-01-01 was a Thursday */
 }
 
 void

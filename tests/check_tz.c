@@ -780,6 +780,7 @@ static const char *const glibc_footers[] = {
 	"<-05>5<-04>,M3.2.0/-100,M11.1.0/100",
 	"<+0530>-5:30",
 	"<-0130>1:30<-0030>0:30,M3.5.0,M10.5.0",
+	"<-03>3<-02>,J100/2,J100/3",	/* DST of zero length */
 };
 
 START_TEST(footer_rules_match_glibc)
