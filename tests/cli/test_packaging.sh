@@ -197,6 +197,26 @@ chmod 644 "$TMPDIR/conf.d/example.conf"
 out=$("$SCHEDD" check -c "$TMPDIR/schedd.conf" 2>&1) ||
     bad "schedd check with the shipped example job: $out"
 
+# The EXAMPLES of schedd.conf(5), taken from the roff source, are a valid
+# config; `user =` stays only where it can resolve (root, existing user).
+awk '/^\.SH EXAMPLES/ { on = 1; next } /^\.SH / { on = 0 }
+	on && /^\.EX/ { ex = 1; next } on && /^\.EE/ { ex = 0; next }
+	on && ex { print }' "$root/man/schedd.conf.5" |
+    sed 's/\\-/-/g; s/\\e/\\/g' > "$TMPDIR/examples.conf"
+grep -q '^\[job:' "$TMPDIR/examples.conf" || bad "schedd.conf(5) EXAMPLES hold no job"
+sed "s|^include = .*|include = $TMPDIR/none/*.conf|" "$TMPDIR/examples.conf" |
+    while IFS= read -r line; do
+	case $line in
+	'user = '*)
+		[ "$(id -u)" = 0 ] && id -u "${line#user = }" >/dev/null 2>&1 ||
+		    continue ;;
+	esac
+	printf '%s\n' "$line"
+done > "$TMPDIR/examples-local.conf"
+chmod 644 "$TMPDIR/examples-local.conf"
+out=$("$SCHEDD" check -c "$TMPDIR/examples-local.conf" 2>&1) ||
+    bad "schedd check on the EXAMPLES of schedd.conf(5): $out"
+
 # The daylight saving time examples of schedd(8) and schedd.conf(5).
 while IFS='|' read -r from n expr want; do
 	got=$("$SCHEDD" next --tz Europe/Berlin --from "$from" -n "$n" "$expr" \
