@@ -43,7 +43,8 @@ done
 
 # --- man pages: coverage ----------------------------------------------------
 
-# render PAGE: plain text, one paragraph per line as far as 250 columns go.
+# render PAGE: plain text, one paragraph per line as far as 250 columns go
+# (justified: compare with runs of spaces squeezed).
 render() {
 	groff -man -Tascii -rLL=250n -P-cbou "$root/$1" 2>/dev/null
 }
@@ -87,7 +88,7 @@ if have groff; then
 			$0 ~ "^       " k " = " { on = 1; print; next }
 			on && /^       [^ ]/ { on = 0 }
 			on { print }
-		' "$TMPDIR/schedd.conf.5.txt" > "$TMPDIR/key.txt"
+		' "$TMPDIR/schedd.conf.5.txt" | tr -s ' ' > "$TMPDIR/key.txt"
 		if [ ! -s "$TMPDIR/key.txt" ]; then
 			bad "schedd.conf(5) does not document $key"
 		elif [ "$def" != - ] && ! grep -qF "Default: $def" "$TMPDIR/key.txt"; then
@@ -97,6 +98,7 @@ if have groff; then
 		max_concurrent 64
 		shutdown_grace 30s
 		timezone the system zone
+		runtime_dir RUNTIME
 		status_file RUNTIME/status
 		state_file \$STATE_DIRECTORY/state
 		include none
