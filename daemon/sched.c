@@ -1164,6 +1164,18 @@ find_job(const struct sched *s, const char *name)
 	return NULL;
 }
 
+/* A removed job whose runs still go on, by name. */
+static struct sched_job *
+find_removed(const struct sched *s, const char *name)
+{
+	struct sched_job *job;
+
+	for (job = s->removed; job != NULL; job = job->next_removed)
+		if (strcmp(job->cfg->name, name) == 0)
+			return job;
+	return NULL;
+}
+
 struct sched_job *
 sched_find_job(const struct sched *s, const char *name)
 {
@@ -1185,6 +1197,8 @@ sched_reload(struct sched *s, struct config *new_cfg, struct sched_now now)
 		goto fail;
 	for (i = 0; i < n; i++) {
 		old = find_job(s, new_cfg->jobs[i].name);
+		if (old == NULL)
+			old = find_removed(s, new_cfg->jobs[i].name);
 		if (old != NULL && !old->keep) {
 			old->keep = true;
 			jobs[i] = old;
@@ -1220,7 +1234,14 @@ sched_reload(struct sched *s, struct config *new_cfg, struct sched_now now)
 		job_old_ref = job->ref;
 		job->cfg = &new_cfg->jobs[i];
 		job->ref = ref_get(ref);
-		if (oldc->hash != job->cfg->hash)
+		if (job->removed) {
+			/* Back after a reload removed it while a run went on:
+			 * the same job again, so overlap sees that run. */
+			removed_unlink(s, job);
+			job->removed = false;
+			job->keep = false;
+			job_schedule(s, job, now, false);
+		} else if (oldc->hash != job->cfg->hash)
 			job_changed(s, job, oldc, now);
 		ref_put(s, job_old_ref);	/* oldc is not used after this */
 		job_touch(job);

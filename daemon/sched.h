@@ -272,8 +272,10 @@ void sched_clock_changed(struct sched *s, struct sched_now now);
  * schedule text, zone and enabled did not change, else it is computed from
  * now and after the last slot handled. Removed jobs are no longer scheduled
  * (running attempts finish without retries, runs waiting for a retry, for
- * capacity or for overlap are cancelled with DONE). New jobs are scheduled
- * from now (@reboot never fires on reload). Queued runs start if
+ * capacity or for overlap are cancelled with DONE); one that comes back
+ * while such an attempt still runs is the same job again (counters, overlap
+ * with that attempt). New jobs are scheduled from now (@reboot never fires
+ * on reload). Queued runs start if
  * max_concurrent grew. Old configs are freed when their last run is done.
  * Returns 0, or -1 on allocation failure with nothing changed (new_cfg
  * still the caller's).

@@ -20,6 +20,13 @@
 #define MAX_EVS 16384
 #define MAX_JOBS 16
 
+/* For helpers and fakes on hot paths: a passing ck_assert costs a write
+ * (Check records the last assertion), this costs nothing. */
+#define REQUIRE(cond, ...) do {						\
+	if (!(cond))							\
+		ck_abort_msg(__VA_ARGS__);				\
+} while (0)
+
 struct spawn_rec {
 	struct sched_run *run;		/* valid while that attempt runs */
 	uint64_t	run_id;
@@ -85,7 +92,7 @@ fake_spawn(void *ctx, struct sched_run *run)
 		errno = EAGAIN;
 		return -1;
 	}
-	ck_assert_uint_lt(W.nspawns, MAX_SPAWNS);
+	REQUIRE(W.nspawns < MAX_SPAWNS, "too many spawns");
 	run->pid = W.next_pid++;
 	r = &W.spawns[W.nspawns++];
 	r->run = run;
@@ -107,8 +114,9 @@ fake_signal(void *ctx, struct sched_run *run, int signo)
 	struct sig_rec *r;
 
 	(void)ctx;
-	ck_assert_uint_lt(W.nsigs, MAX_SIGS);
-	ck_assert_int_eq(run->state, SCHED_RUN_RUNNING);
+	REQUIRE(W.nsigs < MAX_SIGS, "too many signals");
+	REQUIRE(run->state == SCHED_RUN_RUNNING, "signal to run %llu that does not run",
+	    (unsigned long long)run->run_id);
 	r = &W.sigs[W.nsigs++];
 	r->run_id = run->run_id;
 	r->pid = run->pid;
@@ -122,14 +130,14 @@ fake_event(void *ctx, const struct sched_event *ev)
 	struct ev_rec *r;
 
 	(void)ctx;
-	ck_assert_uint_lt(W.nevs, MAX_EVS);
-	ck_assert_ptr_nonnull(ev->job);
+	REQUIRE(W.nevs < MAX_EVS, "too many events");
+	REQUIRE(ev->job != NULL, "event %d without a job", ev->kind);
 	r = &W.evs[W.nevs++];
 	memset(r, 0, sizeof(*r));
 	r->kind = ev->kind;
 	r->job = ev->job->cfg->name;
 	if (ev->run != NULL) {
-		ck_assert_ptr_eq(ev->run->job, ev->job);
+		REQUIRE(ev->run->job == ev->job, "event %d: run of another job", ev->kind);
 		r->run_id = ev->run->run_id;
 		r->attempt = ev->run->attempt;
 		r->run_state = ev->run->state;
@@ -148,7 +156,7 @@ static uint64_t
 fake_random(void *ctx, uint64_t bound)
 {
 	(void)ctx;
-	ck_assert_uint_ge(bound, 1);
+	REQUIRE(bound >= 1, "random bound 0");
 	W.rand_bound = bound;
 	W.nrandom++;
 	return W.rand_val % bound;
@@ -265,7 +273,7 @@ start(struct config *c, int64_t real_ms)
 static void
 step_to(uint64_t mono)
 {
-	ck_assert_uint_ge(mono, W.now.mono_ms);
+	REQUIRE(mono >= W.now.mono_ms, "monotonic clock going back");
 	W.now.real_ms += (int64_t)(mono - W.now.mono_ms);
 	W.now.mono_ms = mono;
 }
@@ -278,7 +286,7 @@ advance(int64_t ms)
 	uint64_t target = W.now.mono_ms + (uint64_t)ms, next;
 	int guard = 0;
 
-	ck_assert_int_ge(ms, 0);
+	REQUIRE(ms >= 0, "advance by %lld", (long long)ms);
 	for (;;) {
 		next = sched_next_wakeup(W.s);
 		if (next == WHEEL_NONE || next > target)
@@ -286,7 +294,7 @@ advance(int64_t ms)
 		if (next > W.now.mono_ms)
 			step_to(next);
 		sched_advance(W.s, W.now);
-		ck_assert_int_lt(++guard, 1000000);
+		REQUIRE(++guard < 1000000, "sched_advance does not settle");
 	}
 	step_to(target);
 }
@@ -304,7 +312,7 @@ job(const char *name)
 {
 	struct sched_job *j = sched_find_job(W.s, name);
 
-	ck_assert_msg(j != NULL, "no job %s", name);
+	REQUIRE(j != NULL, "no job %s", name);
 	return j;
 }
 
@@ -363,7 +371,7 @@ running(const char *name)
 	for (r = job(name)->runs; r != NULL; r = r->next_run)
 		if (r->state == SCHED_RUN_RUNNING && (best == NULL || r->run_id < best->run_id))
 			best = r;
-	ck_assert_msg(best != NULL, "%s has no running attempt", name);
+	REQUIRE(best != NULL, "%s has no running attempt", name);
 	return best;
 }
 
@@ -405,11 +413,11 @@ check_invariants(void)
 		const struct ev_rec *e = &W.evs[i];
 
 		if (e->kind == SCHED_EV_SKIPPED || e->kind == SCHED_EV_MISSED) {
-			ck_assert_uint_eq(e->run_id, 0);
+			REQUIRE(e->run_id == 0, "run id in event %d", e->kind);
 			continue;
 		}
-		ck_assert_uint_ge(e->run_id, 1);
-		ck_assert_uint_le(e->run_id, max_id + 1);
+		REQUIRE(e->run_id >= 1 && e->run_id <= max_id + 1, "run id %llu out of order",
+		    (unsigned long long)e->run_id);
 		if (e->run_id > max_id)
 			max_id = e->run_id;
 		if (e->kind == SCHED_EV_STARTED)
@@ -422,7 +430,7 @@ check_invariants(void)
 		if (e->kind != SCHED_EV_DONE)
 			continue;
 		for (k = i + 1; k < W.nevs; k++)
-			ck_assert_msg(W.evs[k].run_id != e->run_id,
+			REQUIRE(W.evs[k].run_id != e->run_id,
 			    "event %d for run %llu after its DONE", W.evs[k].kind,
 			    (unsigned long long)e->run_id);
 	}
@@ -1448,6 +1456,45 @@ START_TEST(reload_removed_job)
 }
 END_TEST
 
+/* Removed while its attempt runs, then back: one job again, whose overlap
+ * policy sees that attempt. */
+START_TEST(reload_removed_then_back)
+{
+	struct config *c = cfg_new(64), *c2 = cfg_new(64), *c3 = cfg_new(64);
+	struct sched_run *r;
+	struct sched_job *ja;
+
+	cfg_job(c, "a", "* * * * *");
+	cfg_job(c, "b", "0 * * * *");
+	start(c, at(30000));
+	advance_to(at(60000));
+	r = running("a");
+	ja = job("a");
+	cfg_job(c2, "b", "0 * * * *");
+	ck_assert_int_eq(sched_reload(W.s, c2, W.now), 0);
+	ck_assert_ptr_eq(W.s->removed, ja);
+	advance_to(at(90000));
+	cfg_job(c3, "a", "* * * * *");
+	cfg_job(c3, "b", "0 * * * *");
+	ck_assert_int_eq(sched_reload(W.s, c3, W.now), 0);
+	ck_assert_ptr_null(W.s->removed);
+	ck_assert_ptr_eq(job("a"), ja);
+	ck_assert_ptr_eq(ja->runs, r);
+	ck_assert_ptr_eq(r->cfg, &c->jobs[0]);
+	ck_assert_int_eq(sched_job_state(ja), SCHED_RUNNING);
+	advance_to(at(120000));		/* overlap=skip sees the old attempt */
+	ck_assert_uint_eq(nspawned("a"), 1);
+	ck_assert_uint_eq(ja->n.skipped, 1);
+	finish_run(r, SCHED_EXIT_CODE, 0);
+	ck_assert(was_freed(c));
+	advance_to(at(180000));
+	ck_assert_uint_eq(nspawned("a"), 2);
+	ck_assert_uint_eq(ja->n.runs, 2);
+	ck_assert_ptr_eq(last_spawn("a")->cfg, &c3->jobs[0]);
+	check_invariants();
+}
+END_TEST
+
 START_TEST(reload_new_jobs)
 {
 	struct config *c = cfg_new(64), *c2 = cfg_new(64);
@@ -1499,6 +1546,35 @@ START_TEST(reload_disable_enable)
 	advance_to(at(360000));
 	ck_assert_uint_eq(nspawned("a"), 2);
 	ck_assert_int_eq(last_spawn("a")->scheduled_s, T0_S + 360);
+	check_invariants();
+}
+END_TEST
+
+/* overlap changed from allow to queue while two runs go on: the waiting
+ * slot starts only when both are done. */
+START_TEST(reload_allow_to_queue)
+{
+	struct config *c = cfg_new(64), *c2 = cfg_new(64);
+	struct sched_run *r1, *r2;
+
+	cfg_job(c, "a", "* * * * *")->overlap = CONFIG_OVERLAP_ALLOW;
+	start(c, at(30000));
+	advance_to(at(60000));
+	r1 = last_spawn("a")->run;
+	advance_to(at(120000));
+	r2 = last_spawn("a")->run;
+	ck_assert_ptr_ne(r1, r2);
+	cfg_job(c2, "a", "* * * * *")->overlap = CONFIG_OVERLAP_QUEUE;
+	c2->jobs[0].hash = 2;
+	ck_assert_int_eq(sched_reload(W.s, c2, W.now), 0);
+	advance_to(at(180000));
+	ck_assert_ptr_nonnull(job("a")->waiting);
+	ck_assert_uint_eq(nspawned("a"), 2);
+	finish_run(r1, SCHED_EXIT_CODE, 0);
+	ck_assert_uint_eq(nspawned("a"), 2);
+	finish_run(r2, SCHED_EXIT_CODE, 0);
+	ck_assert_uint_eq(nspawned("a"), 3);
+	ck_assert_int_eq(last_spawn("a")->scheduled_s, T0_S + 180);
 	check_invariants();
 }
 END_TEST
@@ -1602,6 +1678,45 @@ START_TEST(shutdown_stops_starting)
 }
 END_TEST
 
+/* sched_free with runs in every state, a removed job and an old config
+ * still alive: everything is freed (the ASan build checks), nothing is
+ * reported. */
+START_TEST(free_with_active_runs)
+{
+	struct config *c = cfg_new(2), *c2 = cfg_new(2);
+	struct config_job *j;
+	size_t nevs;
+
+	cfg_job(c, "a", "* * * * *")->overlap = CONFIG_OVERLAP_QUEUE;
+	j = cfg_job(c, "b", "* * * * *");
+	j->retries = 1;
+	j->retry_delay_ms = 100000;
+	cfg_job(c, "c", "* * * * *");
+	cfg_job(c, "d", "* * * * *");
+	cfg_job(c, "e", "* * * * *");
+	start(c, at(30000));
+	advance_to(at(60000));
+	advance_to(at(61000));
+	finish("b", 1);
+	advance_to(at(120000));
+	cfg_job(c2, "a", "* * * * *")->overlap = CONFIG_OVERLAP_QUEUE;
+	cfg_job(c2, "b", "* * * * *")->hash = 2;
+	cfg_job(c2, "d", "* * * * *");
+	cfg_job(c2, "e", "* * * * *");
+	ck_assert_int_eq(sched_reload(W.s, c2, W.now), 0);
+	ck_assert_ptr_nonnull(W.s->removed);		/* c runs on */
+	ck_assert_ptr_nonnull(job("a")->waiting);
+	ck_assert_int_eq(sched_job_state(job("b")), SCHED_RETRY_WAIT);
+	ck_assert_int_eq(W.s->queued, 2);
+	nevs = W.nevs;
+	sched_free(W.s);
+	W.s = NULL;
+	ck_assert_uint_eq(W.nevs, nevs);
+	ck_assert(was_freed(c));
+	ck_assert(was_freed(c2));
+}
+END_TEST
+
 /* ---- retry math --------------------------------------------------------- */
 
 static const struct {
@@ -1685,6 +1800,7 @@ sched_suite(void)
 	tcase_add_test(tc, spawn_error_while_pumping);
 	tcase_add_test(tc, spawn_error_of_waiting_slot);
 	tcase_add_test(tc, shutdown_stops_starting);
+	tcase_add_test(tc, free_with_active_runs);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("clock");
@@ -1705,8 +1821,10 @@ sched_suite(void)
 	tcase_add_test(tc, reload_changed_schedule_no_slot_twice);
 	tcase_add_test(tc, reload_storm_no_slot_twice);
 	tcase_add_test(tc, reload_removed_job);
+	tcase_add_test(tc, reload_removed_then_back);
 	tcase_add_test(tc, reload_new_jobs);
 	tcase_add_test(tc, reload_disable_enable);
+	tcase_add_test(tc, reload_allow_to_queue);
 	tcase_add_test(tc, reload_raises_max_concurrent);
 #ifndef __SANITIZE_ADDRESS__
 	tcase_add_test(tc, reload_out_of_memory);
