@@ -14,10 +14,12 @@
  *     the wall clock is still before the slot is armed again;
  *   - no slot is handled twice: job->last_scheduled_s only grows and the next
  *     slot is always computed strictly after it;
- *   - every run ends with exactly one DONE event and is freed right after;
- *   - the ops->event callback never sees a half-updated state, and no code
- *     path touches a run or a removed job after freeing it: spawn may fail
- *     synchronously, which ends the attempt inside the call that started it.
+ *   - every run ends with exactly one DONE event and is freed right after
+ *     (sched_free alone forgets runs silently);
+ *   - events are reported after the counters they speak of are updated, and
+ *     no code path touches a run or a removed job after freeing it: spawn
+ *     may fail synchronously, which ends the attempt inside the call that
+ *     started it, and starts nothing recursively beyond one waiting slot.
  *
  * Late slots (SPEC §2, §3 catchup). When a calendar or @every timer fires,
  * every slot due by now is collected. If the latest one is at most

@@ -101,7 +101,7 @@ struct sched_run {
 
 /* Per-job status counters (SPEC §6). */
 struct sched_counters {
-	uint64_t	runs;		/* attempts started */
+	uint64_t	runs;		/* attempts started (spawn errors included) */
 	uint64_t	failures;	/* attempts that did not succeed */
 	uint64_t	retries;	/* retry attempts scheduled */
 	uint64_t	timeouts;
