@@ -69,15 +69,15 @@ const char *
 sched_state_name(enum sched_state st)
 {
 	switch (st) {
-	case SCHED_IDLE:
+	case SCHED_STATE_IDLE:
 		return "idle";
-	case SCHED_RUNNING:
+	case SCHED_STATE_RUNNING:
 		return "running";
-	case SCHED_RETRY_WAIT:
+	case SCHED_STATE_RETRY_WAIT:
 		return "retry-wait";
-	case SCHED_QUEUED:
+	case SCHED_STATE_QUEUED:
 		return "queued";
-	case SCHED_DISABLED:
+	case SCHED_STATE_DISABLED:
 		return "disabled";
 	}
 	return "?";
@@ -293,7 +293,7 @@ sched_job_state(const struct sched_job *job)
 	for (r = job->runs; r != NULL; r = r->next_run) {
 		switch (r->state) {
 		case SCHED_RUN_RUNNING:
-			return SCHED_RUNNING;
+			return SCHED_STATE_RUNNING;
 		case SCHED_RUN_RETRY_WAIT:
 			retry = true;
 			break;
@@ -304,10 +304,10 @@ sched_job_state(const struct sched_job *job)
 		}
 	}
 	if (retry)
-		return SCHED_RETRY_WAIT;
+		return SCHED_STATE_RETRY_WAIT;
 	if (queued)
-		return SCHED_QUEUED;
-	return job->cfg != NULL && job->cfg->enabled ? SCHED_IDLE : SCHED_DISABLED;
+		return SCHED_STATE_QUEUED;
+	return job->cfg != NULL && job->cfg->enabled ? SCHED_STATE_IDLE : SCHED_STATE_DISABLED;
 }
 
 /* ---- retry math ------------------------------------------------------- */
@@ -1363,4 +1363,40 @@ sched_job_restore(struct sched *s, struct sched_job *job, int64_t last_scheduled
 	/* Slots came and went while schedd was down: they are late now. */
 	job->next_due_s = next;
 	calendar_due(s, job, now);
+}
+
+void
+sched_job_resume(struct sched *s, struct sched_job *job, int64_t scheduled_s, int attempts,
+    bool interrupted, struct sched_now now)
+{
+	const struct config_job *c = job->cfg;
+	struct sched_run *run;
+	struct sched_event ev;
+	int64_t delay_ms;
+
+	if (s->stopping || job->removed || attempts < 1)
+		return;
+	run = run_new(s, job, scheduled_s, now.real_ms);
+	if (run == NULL)
+		return;
+	run->attempt = attempts;
+	run->started_mono_ms = now.mono_ms;
+	run->started_real_ms = now.real_ms;
+	if (interrupted) {
+		/* Counted, reported and retried like any failed attempt. */
+		attempt_finished(s, run, SCHED_OUTCOME_INTERRUPTED, 0, now);
+		return;
+	}
+	if (attempts > c->retries) {
+		run_done(s, run, now, true);
+		return;
+	}
+	/* It was waiting for a retry when schedd stopped: the wait restarts. */
+	delay_ms = sched_retry_delay_ms(c, attempts);
+	run->phase = PHASE_RETRY;
+	run_set_state(run, SCHED_RUN_RETRY_WAIT);
+	wheel_add(&s->wheel, &run->timer, mono_plus(now, delay_ms));
+	ev_init(&ev, SCHED_EV_RETRY, job, run);
+	ev.delay_ms = delay_ms;
+	emit(s, &ev);
 }

@@ -31,11 +31,11 @@ struct sched_now {
 
 /* SPEC §6 job states. */
 enum sched_state {
-	SCHED_IDLE,
-	SCHED_RUNNING,
-	SCHED_RETRY_WAIT,
-	SCHED_QUEUED,
-	SCHED_DISABLED,
+	SCHED_STATE_IDLE,
+	SCHED_STATE_RUNNING,
+	SCHED_STATE_RETRY_WAIT,
+	SCHED_STATE_QUEUED,
+	SCHED_STATE_DISABLED,
 };
 
 /* SPEC §4 attempt outcomes. SCHED_OUTCOME_NONE: no attempt finished yet. */
@@ -314,6 +314,16 @@ struct sched_job *sched_find_job(const struct sched *s, const char *name);
  */
 void sched_job_restore(struct sched *s, struct sched_job *job, int64_t last_scheduled_s,
     struct sched_now now);
+
+/*
+ * At start-up, for a run the state file shows as active: ATTEMPTS attempts
+ * of the slot SCHEDULED_S had started. With INTERRUPTED the last one was
+ * running when schedd was killed: its outcome is interrupted (SPEC §4) and
+ * the retry policy decides what follows; otherwise the run was waiting for
+ * a retry, which is scheduled again from now.
+ */
+void sched_job_resume(struct sched *s, struct sched_job *job, int64_t scheduled_s,
+    int attempts, bool interrupted, struct sched_now now);
 
 /* Retry math, pure: the delay before attempt `attempt + 1` after attempt
  * `attempt` failed: retry_delay * retry_backoff^(attempt-1), capped at

@@ -474,9 +474,9 @@ START_TEST(calendar_due_exactly)
 		ck_assert_int_eq(last_spawn("a")->real_ms, due_ms);
 		ck_assert_int_eq(last_spawn("a")->scheduled_s, T0_S + calendar[_i].slots_s[k]);
 		ck_assert_int_eq(last_spawn("a")->attempt, 1);
-		ck_assert_int_eq(sched_job_state(job("a")), SCHED_RUNNING);
+		ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_RUNNING);
 		finish("a", 0);
-		ck_assert_int_eq(sched_job_state(job("a")), SCHED_IDLE);
+		ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_IDLE);
 		ck_assert_int_eq(last_ev(SCHED_EV_DONE, "a")->outcome, SCHED_OUTCOME_SUCCESS);
 	}
 	ck_assert_uint_eq(job("a")->n.runs, 4);
@@ -570,8 +570,8 @@ START_TEST(max_concurrent_fifo)
 	ck_assert_int_eq(last_ev(SCHED_EV_QUEUED, "c")->run_state, SCHED_RUN_QUEUED);
 	ck_assert_int_eq(W.s->running, 2);
 	ck_assert_int_eq(W.s->queued, 2);
-	ck_assert_int_eq(sched_job_state(job("c")), SCHED_QUEUED);
-	ck_assert_int_eq(sched_job_state(job("d")), SCHED_QUEUED);
+	ck_assert_int_eq(sched_job_state(job("c")), SCHED_STATE_QUEUED);
+	ck_assert_int_eq(sched_job_state(job("d")), SCHED_STATE_QUEUED);
 
 	advance_to(at(65000));
 	finish("b", 0);			/* c goes first: it queued first */
@@ -581,14 +581,14 @@ START_TEST(max_concurrent_fifo)
 
 	advance_to(at(66000));
 	finish("a", 1);			/* retry in 1 s; d takes the slot */
-	ck_assert_int_eq(sched_job_state(job("a")), SCHED_RETRY_WAIT);
+	ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_RETRY_WAIT);
 	ck_assert_int_eq(last_spawn("d")->real_ms, at(66000));
 	ck_assert_int_eq(W.s->queued, 0);
 
 	advance_to(at(67000));		/* a's retry is due but c and d run */
 	ck_assert_uint_eq(nspawned("a"), 1);
 	ck_assert_int_eq(W.s->queued, 1);
-	ck_assert_int_eq(sched_job_state(job("a")), SCHED_QUEUED);
+	ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_QUEUED);
 	ck_assert_int_eq(last_ev(SCHED_EV_QUEUED, "a")->attempt, 1);
 
 	advance_to(at(70000));
@@ -644,7 +644,7 @@ START_TEST(overlap_queue_one_waiting)
 	ck_assert_int_eq(last_ev(SCHED_EV_QUEUED, "a")->run_state, SCHED_RUN_WAITING);
 	ck_assert_int_eq(last_ev(SCHED_EV_QUEUED, "a")->run_id, 2);
 	ck_assert_int_eq(job("a")->nruns, 2);
-	ck_assert_int_eq(sched_job_state(job("a")), SCHED_RUNNING);
+	ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_RUNNING);
 	advance_to(at(180000));		/* one waits already: skipped */
 	ck_assert_uint_eq(job("a")->n.skipped, 1);
 	ck_assert_int_eq(last_ev(SCHED_EV_SKIPPED, "a")->scheduled_s, T0_S + 180);
@@ -655,12 +655,12 @@ START_TEST(overlap_queue_one_waiting)
 	ck_assert_int_eq(last_spawn("a")->real_ms, at(190000));
 	ck_assert_int_eq(last_spawn("a")->run_id, 2);
 	advance_to(at(240000));
-	ck_assert_int_eq(sched_job_state(job("a")), SCHED_RUNNING);
+	ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_RUNNING);
 	finish("a", 0);
 	ck_assert_int_eq(last_spawn("a")->scheduled_s, T0_S + 240);
 	ck_assert_uint_eq(nspawned("a"), 3);
 	finish("a", 0);
-	ck_assert_int_eq(sched_job_state(job("a")), SCHED_IDLE);
+	ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_IDLE);
 	ck_assert_int_eq(job("a")->nruns, 0);
 	check_invariants();
 }
@@ -682,9 +682,9 @@ START_TEST(overlap_allow)
 	ck_assert_ptr_ne(r1, r2);
 	ck_assert_int_eq(r2->scheduled_s, T0_S + 120);
 	finish_run(r2, SCHED_EXIT_CODE, 0);
-	ck_assert_int_eq(sched_job_state(job("a")), SCHED_RUNNING);
+	ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_RUNNING);
 	finish_run(r1, SCHED_EXIT_CODE, 0);
-	ck_assert_int_eq(sched_job_state(job("a")), SCHED_IDLE);
+	ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_IDLE);
 	ck_assert_uint_eq(nev(SCHED_EV_DONE, "a"), 2);
 	ck_assert_uint_eq(job("a")->n.skipped, 0);
 	check_invariants();
@@ -745,7 +745,7 @@ START_TEST(overlap_replace)
 	/* A run waiting for its retry is cancelled and the new slot starts. */
 	finish("a", 1);
 	ck_assert_uint_eq(nev(SCHED_EV_RETRY, "a"), 1);
-	ck_assert_int_eq(sched_job_state(job("a")), SCHED_RETRY_WAIT);
+	ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_RETRY_WAIT);
 	advance_to(at(240000));
 	ck_assert_int_eq(last_ev(SCHED_EV_DONE, "a")->outcome, SCHED_OUTCOME_FAILED);
 	ck_assert_uint_eq(nspawned("a"), 4);
@@ -840,7 +840,7 @@ START_TEST(retries_backoff_and_cap)
 		finish("a", 3);
 		ck_assert_int_eq(last_ev(SCHED_EV_RETRY, "a")->delay_ms, delays[k]);
 		ck_assert_int_eq(last_ev(SCHED_EV_RETRY, "a")->attempt, (int)k + 1);
-		ck_assert_int_eq(sched_job_state(job("a")), SCHED_RETRY_WAIT);
+		ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_RETRY_WAIT);
 		t += delays[k];
 		advance_to(at(t - 1));
 		ck_assert_uint_eq(nspawned("a"), k + 1);
@@ -855,7 +855,7 @@ START_TEST(retries_backoff_and_cap)
 	ck_assert_uint_eq(job("a")->n.failures, 5);
 	ck_assert_uint_eq(job("a")->n.retries, 4);
 	ck_assert_int_eq(job("a")->last_exit, 3);
-	ck_assert_int_eq(sched_job_state(job("a")), SCHED_IDLE);
+	ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_IDLE);
 	/* A retry's lag counts from the end of its delay: all 0 here. */
 	ck_assert_uint_eq(W.s->lag.max_us, 0);
 	check_invariants();
@@ -941,7 +941,7 @@ START_TEST(spawn_error_while_pumping)
 	ck_assert_int_eq(W.s->running, 0);
 	ck_assert_int_eq(last_ev(SCHED_EV_DONE, "b")->outcome, SCHED_OUTCOME_SPAWN_ERROR);
 	ck_assert_int_eq(last_ev(SCHED_EV_DONE, "c")->outcome, SCHED_OUTCOME_SPAWN_ERROR);
-	ck_assert_int_eq(sched_job_state(job("b")), SCHED_IDLE);
+	ck_assert_int_eq(sched_job_state(job("b")), SCHED_STATE_IDLE);
 	advance_to(at(7200000));
 	ck_assert_uint_eq(nspawned(NULL), 2);
 	ck_assert_int_eq(W.s->queued, 2);
@@ -961,7 +961,7 @@ START_TEST(spawn_error_of_waiting_slot)
 	finish("q", 0);
 	ck_assert_ptr_null(job("q")->waiting);
 	ck_assert_int_eq(job("q")->nruns, 0);
-	ck_assert_int_eq(sched_job_state(job("q")), SCHED_IDLE);
+	ck_assert_int_eq(sched_job_state(job("q")), SCHED_STATE_IDLE);
 	ck_assert_int_eq(last_ev(SCHED_EV_DONE, "q")->outcome, SCHED_OUTCOME_SPAWN_ERROR);
 	advance_to(at(180000));
 	ck_assert_uint_eq(nspawned("q"), 2);
@@ -1008,7 +1008,7 @@ START_TEST(disabled_never_runs)
 	cfg_job(c, "a", "* * * * *")->enabled = false;
 	cfg_job(c, "b", "0 * * * *");
 	start(c, at(30000));
-	ck_assert_int_eq(sched_job_state(job("a")), SCHED_DISABLED);
+	ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_DISABLED);
 	ck_assert_int_eq(sched_job_next_real_ms(W.s, job("a"), W.now), -1);
 	advance_to(at(3600000));
 	finish("b", 0);
@@ -1016,7 +1016,7 @@ START_TEST(disabled_never_runs)
 	ck_assert_uint_eq(nspawned("a"), 0);
 	ck_assert_uint_eq(nspawned("b"), 2);
 	ck_assert_int_eq(job("a")->n.missed, 0);
-	ck_assert_int_eq(sched_job_state(job("a")), SCHED_DISABLED);
+	ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_DISABLED);
 	sched_clock_changed(W.s, W.now);
 	ck_assert_uint_eq(nspawned("a"), 0);
 	check_invariants();
@@ -1421,7 +1421,7 @@ START_TEST(reload_removed_job)
 	ra = running("a");
 	advance_to(at(61000));
 	finish("c", 1);
-	ck_assert_int_eq(sched_job_state(job("c")), SCHED_RETRY_WAIT);
+	ck_assert_int_eq(sched_job_state(job("c")), SCHED_STATE_RETRY_WAIT);
 	advance_to(at(62000));
 
 	cfg_job(c2, "b", "0 * * * *");
@@ -1481,7 +1481,7 @@ START_TEST(reload_removed_then_back)
 	ck_assert_ptr_eq(job("a"), ja);
 	ck_assert_ptr_eq(ja->runs, r);
 	ck_assert_ptr_eq(r->cfg, &c->jobs[0]);
-	ck_assert_int_eq(sched_job_state(ja), SCHED_RUNNING);
+	ck_assert_int_eq(sched_job_state(ja), SCHED_STATE_RUNNING);
 	advance_to(at(120000));		/* overlap=skip sees the old attempt */
 	ck_assert_uint_eq(nspawned("a"), 1);
 	ck_assert_uint_eq(ja->n.skipped, 1);
@@ -1507,7 +1507,7 @@ START_TEST(reload_new_jobs)
 	cfg_job(c2, "r", "@reboot")->hash = 6;
 	ck_assert_int_eq(sched_reload(W.s, c2, W.now), 0);
 	ck_assert_int_eq(sched_job_next_real_ms(W.s, job("n"), W.now), at(300000));
-	ck_assert_int_eq(sched_job_state(job("n")), SCHED_IDLE);
+	ck_assert_int_eq(sched_job_state(job("n")), SCHED_STATE_IDLE);
 	advance_to(at(300000));
 	ck_assert_uint_eq(nspawned("n"), 1);
 	ck_assert_int_eq(last_spawn("n")->scheduled_s, T0_S + 300);
@@ -1533,16 +1533,16 @@ START_TEST(reload_disable_enable)
 	j->enabled = false;
 	j->hash = 2;
 	ck_assert_int_eq(sched_reload(W.s, c2, W.now), 0);
-	ck_assert_int_eq(sched_job_state(job("a")), SCHED_RUNNING);
+	ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_RUNNING);
 	finish("a", 0);
-	ck_assert_int_eq(sched_job_state(job("a")), SCHED_DISABLED);
+	ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_DISABLED);
 	advance_to(at(300000));
 	ck_assert_uint_eq(nspawned("a"), 1);
 	ck_assert_uint_eq(job("a")->n.skipped + job("a")->n.missed, 0);
 	advance_to(at(330000));
 	cfg_job(c3, "a", "* * * * *");
 	ck_assert_int_eq(sched_reload(W.s, c3, W.now), 0);
-	ck_assert_int_eq(sched_job_state(job("a")), SCHED_IDLE);
+	ck_assert_int_eq(sched_job_state(job("a")), SCHED_STATE_IDLE);
 	advance_to(at(360000));
 	ck_assert_uint_eq(nspawned("a"), 2);
 	ck_assert_int_eq(last_spawn("a")->scheduled_s, T0_S + 360);
@@ -1655,7 +1655,7 @@ START_TEST(shutdown_stops_starting)
 	ck_assert_int_eq(last_ev(SCHED_EV_DONE, "b")->outcome, SCHED_OUTCOME_FAILED);
 	ck_assert_int_eq(last_ev(SCHED_EV_DONE, "d")->outcome, SCHED_OUTCOME_NONE);
 	ck_assert_int_eq(last_ev(SCHED_EV_DONE, "a")->outcome, SCHED_OUTCOME_NONE);
-	ck_assert_int_eq(sched_job_state(job("b")), SCHED_IDLE);
+	ck_assert_int_eq(sched_job_state(job("b")), SCHED_STATE_IDLE);
 	ck_assert_int_eq(sched_job_next_real_ms(W.s, job("a"), W.now), -1);
 
 	advance_to(at(160000));		/* a's timeout still works */
@@ -1706,7 +1706,7 @@ START_TEST(free_with_active_runs)
 	ck_assert_int_eq(sched_reload(W.s, c2, W.now), 0);
 	ck_assert_ptr_nonnull(W.s->removed);		/* c runs on */
 	ck_assert_ptr_nonnull(job("a")->waiting);
-	ck_assert_int_eq(sched_job_state(job("b")), SCHED_RETRY_WAIT);
+	ck_assert_int_eq(sched_job_state(job("b")), SCHED_STATE_RETRY_WAIT);
 	ck_assert_int_eq(W.s->queued, 2);
 	nevs = W.nevs;
 	sched_free(W.s);
@@ -1757,11 +1757,11 @@ END_TEST
 
 START_TEST(names)
 {
-	ck_assert_str_eq(sched_state_name(SCHED_IDLE), "idle");
-	ck_assert_str_eq(sched_state_name(SCHED_RUNNING), "running");
-	ck_assert_str_eq(sched_state_name(SCHED_RETRY_WAIT), "retry-wait");
-	ck_assert_str_eq(sched_state_name(SCHED_QUEUED), "queued");
-	ck_assert_str_eq(sched_state_name(SCHED_DISABLED), "disabled");
+	ck_assert_str_eq(sched_state_name(SCHED_STATE_IDLE), "idle");
+	ck_assert_str_eq(sched_state_name(SCHED_STATE_RUNNING), "running");
+	ck_assert_str_eq(sched_state_name(SCHED_STATE_RETRY_WAIT), "retry-wait");
+	ck_assert_str_eq(sched_state_name(SCHED_STATE_QUEUED), "queued");
+	ck_assert_str_eq(sched_state_name(SCHED_STATE_DISABLED), "disabled");
 	ck_assert_str_eq(sched_outcome_name(SCHED_OUTCOME_SUCCESS), "success");
 	ck_assert_str_eq(sched_outcome_name(SCHED_OUTCOME_FAILED), "failed");
 	ck_assert_str_eq(sched_outcome_name(SCHED_OUTCOME_SIGNALED), "signaled");
