@@ -315,7 +315,8 @@ check_one_zone(const char *name, uint64_t seed)
 		check_resolve_near(z, name, ours, nours, i);
 	}
 	for (k = 0; k < 100; k++)
-		compare_at(z, name, from_s + (int64_t)(rand_next(&seed) % (uint64_t)(to_s - from_s)));
+		compare_at(z, name,
+		    from_s + (int64_t)(rand_next(&seed) % (uint64_t)(to_s - from_s)));
 
 	/* The POSIX rule region, across the end of the precomputed table. */
 	nours = tz_transitions(z, far_from_s, far_to_s, ours, MAX_TR);
@@ -536,6 +537,16 @@ START_TEST(days_round_trip)
 }
 END_TEST
 
+/* A fresh directory below $TMPDIR (else /tmp) in dir[PATH_MAX]. */
+static void
+make_temp_dir(char *dir)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, PATH_MAX, "%s/check_tz.XXXXXX", tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp %s: %s", dir, strerror(errno));
+}
+
 /* ---- names, loading ----------------------------------------------------- */
 
 static const char *const refused_names[] = {
@@ -558,7 +569,7 @@ END_TEST
 
 START_TEST(utc_and_names)
 {
-	char err[256] = "", dir[] = "/tmp/check_tz.XXXXXX";
+	char err[256] = "", dir[PATH_MAX];
 	struct tz *z;
 	struct tz_civil c;
 
@@ -566,7 +577,7 @@ START_TEST(utc_and_names)
 	tz_free(tz_utc());
 	tz_free(NULL);
 	/* "UTC" needs no file: point TZDIR at an empty directory. */
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	make_temp_dir(dir);
 	ck_assert_int_eq(setenv("TZDIR", dir, 1), 0);
 	z = tz_load("UTC", err, sizeof(err));
 	ck_assert_msg(z != NULL, "%s", err);
@@ -602,7 +613,7 @@ slurp(const char *path, size_t *len)
 
 START_TEST(tzdir_honoured)
 {
-	char err[256] = "", dir[] = "/tmp/check_tz.XXXXXX", sub[PATH_MAX], path[PATH_MAX];
+	char err[256] = "", dir[PATH_MAX], sub[PATH_MAX + 8], path[PATH_MAX + 16];
 	unsigned char *buf;
 	size_t len;
 	FILE *fp;
@@ -610,7 +621,7 @@ START_TEST(tzdir_honoured)
 	struct tz_civil c;
 
 	buf = slurp(ZONEINFO "/Europe/Berlin", &len);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	make_temp_dir(dir);
 	snprintf(sub, sizeof(sub), "%s/Test", dir);
 	ck_assert_int_eq(mkdir(sub, 0700), 0);
 	snprintf(path, sizeof(path), "%s/Test/Zone", dir);
@@ -659,7 +670,8 @@ START_TEST(system_zone)
 		/* glibc without TZ reads /etc/localtime too. */
 		unsetenv("TZ");
 		tzset();
-		for (t = utc_s(2020, 1, 1, 0, 0, 0); t < utc_s(2031, 1, 1, 0, 0, 0); t += 7 * DAY_S + 3601)
+		for (t = utc_s(2020, 1, 1, 0, 0, 0); t < utc_s(2031, 1, 1, 0, 0, 0);
+		    t += 7 * DAY_S + 3601)
 			compare_at(z, "system zone", t);
 		tz_free(z);
 	}
@@ -806,10 +818,11 @@ START_TEST(footer_rules_match_glibc)
 			check_resolve_near(z, what, at, n, i);
 	}
 	for (k = 0; k < 2000; k++) {
-		t = utc_s(1995, 1, 1, 0, 0, 0) + (int64_t)(rand_next(&seed) % (125ULL * 365 * DAY_S));
+		t = utc_s(1995, 1, 1, 0, 0, 0) +
+		    (int64_t)(rand_next(&seed) % (125ULL * 365 * DAY_S));
 		compare_at(z, what, t);
 	}
-	/* Far beyond the table: year 5000 and 100000. */
+	/* Far beyond the table: year 5000. */
 	for (k = 0; k < 200; k++) {
 		t = utc_s(5000, 1, 1, 0, 0, 0) + (int64_t)(rand_next(&seed) % (3ULL * 365 * DAY_S));
 		compare_at(z, what, t);
@@ -828,7 +841,8 @@ START_TEST(footer_rules_explicit)
 	/* Daylight saving all year (RFC 8536 3.3.1): -4 always, no transitions. */
 	z = zone_with_footer("<-05>5<-04>,0/0,J365/25", err, sizeof(err));
 	ck_assert_msg(z != NULL, "%s", err);
-	for (t = utc_s(1991, 1, 1, 0, 0, 0); t < utc_s(2200, 1, 1, 0, 0, 0); t += 86400 * 7 + 3599) {
+	for (t = utc_s(1991, 1, 1, 0, 0, 0); t < utc_s(2200, 1, 1, 0, 0, 0);
+	    t += 86400 * 7 + 3599) {
 		tz_local(z, t, &c);
 		EXPECT(c.utoff_s == -4 * 3600, "all-year DST at %lld: %d", (long long)t, c.utoff_s);
 	}
@@ -977,6 +991,61 @@ START_TEST(synthetic_transitions)
 		ck_assert_int_eq(tz_next_transition(z, T0), TZ_NO_TRANSITION);
 		tz_free(z);
 	}
+}
+END_TEST
+
+/* Out-of-range input is clamped, never overflows (UBSan watches) and
+ * never loops: far years, extreme instants, a zone that is all rule. */
+START_TEST(extremes)
+{
+	static const int years[] = {
+		INT_MIN, -2000000000, -40000000, 40000000, 2000000000, INT_MAX,
+	};
+	const char *const names[] = { "Europe/Berlin", "Australia/Lord_Howe", "UTC" };
+	static const unsigned char idx[] = { 0 };
+	static const int32_t offs[] = { 3600 };
+	struct syn rule_only = {
+		'2', 0, NULL, idx, 1, offs, NULL, "CET-1CEST,M3.5.0,M10.5.0/3", 0,
+	};
+	char err[256] = "", buf[48];
+	struct tz *z;
+	struct tz_civil c;
+	int64_t out[2];
+	size_t i, k;
+
+	unsetenv("TZDIR");
+	for (i = 0; i < 4; i++) {
+		if (i < 3)
+			z = tz_load(names[i], err, sizeof(err));
+		else
+			z = syn_parse(&rule_only, err, sizeof(err));
+		ck_assert_msg(z != NULL, "%s", err);
+		tz_local(z, INT64_MAX, &c);
+		ck_assert_int_gt(c.year, 30000000);
+		tz_local(z, INT64_MIN, &c);
+		ck_assert_int_lt(c.year, -30000000);
+		tz_format_iso(z, INT64_MIN, buf, sizeof(buf));
+		ck_assert_int_eq(buf[0], '-');
+		ck_assert_int_eq(tz_next_transition(z, INT64_MAX), TZ_NO_TRANSITION);
+		ck_assert_int_eq(tz_next_transition(z, INT64_MAX - 5), TZ_NO_TRANSITION);
+		if (i != 2)
+			ck_assert_int_gt(tz_next_transition(z, INT64_MIN), INT64_MIN);
+		for (k = 0; k < sizeof(years) / sizeof(years[0]); k++) {
+			memset(&c, 0, sizeof(c));
+			c.year = years[k];
+			c.mon = 7;
+			c.mday = 1;
+			ck_assert_int_le(tz_resolve(z, &c, out), 2);
+		}
+		tz_free(z);
+	}
+	/* The zone that is all rule agrees with Berlin's table. */
+	z = syn_parse(&rule_only, err, sizeof(err));
+	ck_assert_msg(z != NULL, "%s", err);
+	ck_assert_int_eq(tz_next_transition(z, 1767225600), 1774746000);
+	tz_local(z, 1774746000, &c);
+	ck_assert_int_eq(c.utoff_s, 7200);
+	tz_free(z);
 }
 END_TEST
 
@@ -1155,6 +1224,7 @@ tz_suite(void)
 	tcase_add_loop_test(tc, format_iso_table, 0,
 	    (int)(sizeof(iso_cases) / sizeof(iso_cases[0])));
 	tcase_add_test(tc, days_round_trip);
+	tcase_add_test(tc, extremes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("loading");
