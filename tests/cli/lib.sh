@@ -48,7 +48,11 @@ stop_daemon() {
 	[ "$_rc" -eq 0 ] || fail "daemon exited with $_rc"
 }
 
-trap 'kill -KILL ${PID:-0} ${NPID:-0} 2>/dev/null; true' EXIT
+cleanup() {
+	for _p in ${PID:-} ${NPID:-}; do kill -KILL "$_p" 2>/dev/null; done
+	true
+}
+trap cleanup EXIT
 
 # start_notify: a notify socket listener; sets NOTIFY_SOCKET_PATH and NLOG.
 start_notify() {
