@@ -332,7 +332,8 @@ rule_year(const struct tz_rule *r, int64_t y, int64_t at[2], int32_t off[2])
 /*
  * Checks a DST rule over one 400-year Gregorian cycle (146097 days, a whole
  * number of weeks, so every later cycle repeats it). The changes of
- * successive years must ascend, which gives every year two real changes.
+ * successive years must ascend and alternate (DST starts first every year,
+ * or ends first every year), which gives every year two real changes.
  * A rule whose DST or standard time lasts zero time in every year (RFC 8536
  * 3.3.1 "daylight saving time all year") becomes a constant offset in
  * r->std_off_s with *has_dst false. Anything else is refused.
@@ -341,25 +342,27 @@ static int
 rule_check(struct tz_rule *r, bool *has_dst)
 {
 	int64_t a[2], b[2];
-	int32_t o[2], ob[2];
-	int y, years = 0, zero_in = 0, zero_across = 0;
+	int32_t o[2], ob[2], first_off_s;
+	int y, years = 0, zero_in = 0, zero_across = 0, flips = 0;
 
 	if (r->dst_off_s == r->std_off_s) {
 		*has_dst = false;
 		return 0;
 	}
 	rule_year(r, 2000, a, o);
+	first_off_s = o[0];
 	for (y = 2000; y < 2400; y++, years++) {
 		rule_year(r, y + 1, b, ob);
 		if (a[1] > b[0])
 			return -1;
 		zero_in += a[0] == a[1];
 		zero_across += a[1] == b[0];
+		flips += ob[0] != first_off_s;
 		memcpy(a, b, sizeof(a));
 		memcpy(o, ob, sizeof(o));
 	}
 	if (zero_in == 0 && zero_across == 0)
-		return 0;
+		return flips == 0 ? 0 : -1;
 	if (zero_in == years && zero_across == 0)
 		r->std_off_s = o[1];
 	else if (zero_across == years && zero_in == 0)
@@ -370,17 +373,20 @@ rule_check(struct tz_rule *r, bool *has_dst)
 	return 0;
 }
 
-/* The span of the footer rule that holds t_s, from the changes of the years
- * around t_s; the last change of year Y - 3 gives the offset in force at the
- * start of that window. Its start may precede the table's end: only its
- * offset and end are used. */
+/*
+ * The span of the footer rule that holds t_s. A change of year Y lies within
+ * about 8 days of year Y (rule times are +-167 h), so for t_s in UTC year Y
+ * those of Y - 2 are before it and those of Y + 2 after it: the first change
+ * after t_s is found from Y - 1 on, and the offset before it follows from
+ * alternation (rule_check). start_s is INT64_MIN when the change before
+ * t_s was not computed, and may precede the table's end: walks use only the
+ * offset and end of a first span.
+ */
 static void
 rule_span(const struct tz_rule *r, int64_t t_s, struct span *s)
 {
-	int64_t at[10], a[2];
-	int32_t off[11], o[2];
-	int64_t y, yy;
-	size_t n = 0, i;
+	int64_t a[2], y, yy;
+	int32_t o[2];
 
 	/* Beyond the supported range the offset is held constant, and every
 	 * span still ends after the instant asked for, so walks progress. */
@@ -397,19 +403,27 @@ rule_span(const struct tz_rule *r, int64_t t_s, struct span *s)
 		return;
 	}
 	y = year_of(t_s);
-	rule_year(r, y - 3, a, o);
-	off[0] = o[1];
-	for (yy = y - 2; yy <= y + 2; yy++) {
-		rule_year(r, yy, a, o);
-		table_push(at, off, &n, a[0], o[0]);
-		table_push(at, off, &n, a[1], o[1]);
-	}
-	i = upper_bound(at, n, t_s);
-	s->start_s = i > 0 ? at[i - 1] : INT64_MIN;
-	s->end_s = i < n ? at[i] : INT64_MAX;
-	s->off_s = off[i];
 	s->idx = 0;
 	s->from_table = false;
+	s->start_s = INT64_MIN;
+	for (yy = y - 1; yy <= y + 2; yy++) {
+		rule_year(r, yy, a, o);
+		if (a[0] > t_s) {
+			s->end_s = a[0];
+			s->off_s = o[1];
+			return;
+		}
+		if (a[1] > t_s) {
+			s->start_s = a[0];
+			s->end_s = a[1];
+			s->off_s = o[0];
+			return;
+		}
+		s->start_s = a[1];
+	}
+	/* Not reached: year Y + 2 changes after t_s. */
+	s->end_s = INT64_MAX;
+	s->off_s = o[1];
 }
 
 static bool

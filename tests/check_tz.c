@@ -1134,6 +1134,7 @@ static const char *const bad_footers[] = {
 	"CET-0001", "CET-1CEST,M03.5.0x,M10.5.0",
 	"XXX5YYY,J365/25,J1/0",		/* years overlap */
 	"XXX5YYY,M1.1.1/0,M12.5.0/167",	/* overlap in some years */
+	"XXX3YYY,M6.1.0,M6.1.1",	/* ends before it starts in some years */
 };
 
 START_TEST(bad_footer_refused)
