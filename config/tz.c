@@ -1,9 +1,9 @@
 /*
  * tz: TZif files (RFC 8536, versions 1-4) and their POSIX TZ footer rules,
- * turned at load time into one immutable table of UTC-offset changes, so that
- * conversions are a binary search plus calendar arithmetic. No process-global
- * state: TZ, tzset() and localtime() are never used. Only tz_load reads the
- * environment and the file system; everything else is pure.
+ * turned at load time into one immutable, indexed table of UTC-offset
+ * changes, so that conversions are a lookup plus calendar arithmetic. No
+ * process-global state: TZ, tzset() and localtime() are never used. Only
+ * tz_load reads the environment and the file system; the rest is pure.
  */
 #include "tz.h"
 
@@ -86,8 +86,8 @@ struct tz {
 	struct tz_rule	 rule;
 };
 
-/* [start_s, end_s) is one stretch of constant offset; idx is the table
- * index of off_s while from_table. */
+/* [start_s, end_s) holds offset off_s (a neighbour may hold the same one,
+ * at the table's end); idx is the table index of off_s while from_table. */
 struct span {
 	int64_t	start_s, end_s;
 	int32_t	off_s;
