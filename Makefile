@@ -110,8 +110,8 @@ check-asan:
 check: check-unit check-cli
 	$(MAKE) --no-print-directory check-asan
 
-bench: $(BENCHES)
-	@for b in $(BENCHES); do echo "== $$b"; $$b || exit 1; done
+bench: $(BENCHES) $(B)/schedd
+	@for b in $(BENCHES); do echo "== $$b"; SCHEDD=$(B)/schedd $$b || exit 1; done
 
 install: $(B)/schedd
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(mandir)/man5 \

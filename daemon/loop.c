@@ -68,6 +68,7 @@ loop_now(void)
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_MONOTONIC, &mt);
 	now.real_ms = (int64_t)rt.tv_sec * 1000 + rt.tv_nsec / 1000000;
+	now.real_sub_us = (int32_t)(rt.tv_nsec / 1000 % 1000);
 	now.mono_ms = (uint64_t)mt.tv_sec * 1000 + (uint64_t)mt.tv_nsec / 1000000;
 	return now;
 }

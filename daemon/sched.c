@@ -457,7 +457,7 @@ attempt_start(struct sched *s, struct sched_run *run, struct sched_now now)
 		return;
 	}
 	/* Lag of every attempt that starts, retries included (SPEC §6). */
-	lagstat_add(&s->lag, (now.real_ms - run->due_real_ms) * 1000);
+	lagstat_add(&s->lag, (now.real_ms - run->due_real_ms) * 1000 + now.real_sub_us);
 	if (c->timeout_ms > 0) {
 		run->phase = PHASE_TIMEOUT;
 		wheel_add(&s->wheel, &run->timer, mono_plus(now, c->timeout_ms));

@@ -27,6 +27,7 @@
 struct sched_now {
 	int64_t		real_ms;	/* CLOCK_REALTIME, Unix ms */
 	uint64_t	mono_ms;	/* the wheel's clock */
+	int32_t		real_sub_us;	/* µs past real_ms (0..999), for lag only */
 };
 
 /* SPEC §6 job states. */

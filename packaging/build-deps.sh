@@ -2,7 +2,7 @@
 # Makes sure the Debian build dependencies of schedd are installed.
 # As root, installs what is missing; otherwise prints the exact command and fails.
 set -u
-PKGS="pkg-config libevent-dev libinih-dev libsystemd-dev check"
+PKGS="pkg-config libevent-dev libinih-dev libsystemd-dev check tzdata"
 missing=""
 for p in $PKGS; do
 	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
