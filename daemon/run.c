@@ -21,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -365,6 +366,26 @@ run_child_lift(int fd)
 }
 
 /*
+ * glibc refuses sigaction() on the signals it reserves for itself (32, 33),
+ * yet an ignored disposition inherited from schedd's parent would survive
+ * exec: the kernel's call resets them. The kernel's struct has no padding
+ * and its mask is _NSIG / 8 = 8 bytes on Linux.
+ */
+static void
+run_child_default_raw(int sig)
+{
+	struct {
+		void		*handler;
+		unsigned long	 flags;
+		void		*restorer;
+		uint64_t	 mask;
+	} ksa;
+
+	memset(&ksa, 0, sizeof(ksa));	/* handler NULL is SIG_DFL */
+	(void)syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+}
+
+/*
  * The child, between fork and exec. Every signal is blocked (the parent
  * blocked them before fork) so that no handler of schedd's runs here.
  * Only async-signal-safe calls; errors go to the status pipe.
@@ -401,8 +422,8 @@ run_child_exec(struct run_child *c)
 	if (setsid() == -1)
 		run_child_fail(c, RUN_STEP_SETSID);
 	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaction(sig, &sa, NULL);	/* EINVAL for reserved ones */
+		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, &sa, NULL) == -1)
+			run_child_default_raw(sig);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
