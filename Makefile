@@ -135,4 +135,5 @@ clean:
 
 -include packaging/package.mk
 -include fuzz/fuzz.mk
+-include tests/soak/soak.mk
 -include $(wildcard $(B)/*/*.d $(B)/*/*/*.d)
