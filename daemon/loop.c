@@ -56,6 +56,7 @@ struct loop {
 	uint64_t	 watchdog_ms;
 	struct wheel_timer stop_timer;	/* shutdown grace, then kill wait */
 	int		 stop_phase;	/* 0 running, 1 grace, 2 killed */
+	uint64_t	 status_mono_ms;	/* last STATUS= computed */
 	uint64_t	 rng;
 };
 
@@ -89,12 +90,37 @@ loop_clock_arm(struct loop *l)
 
 static void loop_rearm(struct loop *l, struct sched_now now);
 
+/*
+ * STATUS= for systemd: jobs, running, queued and the next run due. Finding
+ * the next run scans every job, so it is done at most once a second, and
+ * only on wake-ups that happen anyway.
+ */
 static void
-loop_status_text(struct loop *l)
+loop_status_text(struct loop *l, struct sched_now now, bool force)
 {
-	char buf[200];
+	char summary[160], buf[320], iso[48];
+	const struct sched_job *first = NULL;
+	int64_t first_ms = -1;
+	size_t i;
 
-	status_summary(l->sched, buf, sizeof(buf));
+	if (!notify_enabled())
+		return;
+	if (!force && now.mono_ms < l->status_mono_ms + 1000)
+		return;
+	l->status_mono_ms = now.mono_ms;
+	for (i = 0; i < l->sched->njobs; i++) {
+		int64_t ms = sched_job_next_real_ms(l->sched, l->sched->jobs[i], now);
+		if (ms >= 0 && (first_ms < 0 || ms < first_ms)) {
+			first_ms = ms;
+			first = l->sched->jobs[i];
+		}
+	}
+	status_summary(l->sched, summary, sizeof(summary));
+	if (first != NULL)
+		snprintf(buf, sizeof(buf), "%s next=%s@%s", summary, first->cfg->name,
+		    tz_format_iso(first->cfg->zone, first_ms / 1000, iso, sizeof(iso)));
+	else
+		snprintf(buf, sizeof(buf), "%s next=-", summary);
 	notify_status(buf);
 }
 
@@ -114,7 +140,7 @@ loop_tick(struct loop *l)
 	}
 	sched_advance(l->sched, now);
 	loop_rearm(l, now);
-	loop_status_text(l);
+	loop_status_text(l, now, false);
 }
 
 static void
@@ -270,7 +296,7 @@ loop_reload(struct loop *l)
 	}
 	notify_ready();
 	loop_rearm(l, now);
-	loop_status_text(l);
+	loop_status_text(l, now, true);
 }
 
 static void

@@ -29,6 +29,12 @@ notify_init(void)
 	notify_last_status[0] = '\0';
 }
 
+bool
+notify_enabled(void)
+{
+	return notify_on;
+}
+
 uint64_t
 notify_watchdog_interval_ms(void)
 {

@@ -6,10 +6,13 @@
 #ifndef SCHEDD_NOTIFY_H
 #define SCHEDD_NOTIFY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Reads the environment once. */
 void notify_init(void);
+/* True when NOTIFY_SOCKET is set. */
+bool notify_enabled(void);
 /* Half of WATCHDOG_USEC in milliseconds, or 0 when there is no watchdog. */
 uint64_t notify_watchdog_interval_ms(void);
 

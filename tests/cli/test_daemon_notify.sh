@@ -33,7 +33,7 @@ kill -CONT "$PID"
 kill -HUP "$PID"
 wait_for 10 grep -q 'RELOADING=1' "$NLOG" || fail "no RELOADING=1"
 wait_for 10 sh -c "sed -n '/RELOADING=1/,\$p' '$NLOG' | grep -q 'READY=1'" || fail "no READY=1 after reload"
-grep -q 'STATUS=' "$NLOG" || fail "no STATUS="
+grep -q "STATUS=jobs=1 running=[01] queued=0 .* next=env@20" "$NLOG" || fail "no STATUS= with jobs and the next run: $(grep STATUS= $NLOG | tail -n 2)"
 
 stop_daemon
 grep -q 'STOPPING=1' "$NLOG" || fail "no STOPPING=1"
