@@ -262,7 +262,7 @@ bench_idle(int seconds)
 	}
 	fclose(fp);
 	pid = start_daemon(conf, log);
-	for (i = 0; i < 300 && count_in_file(log, "started:") == 0; i++)
+	for (i = 0; i < 300 && count_in_file(log, "ready:") == 0; i++)
 		sleep_s(0.1);
 	sleep_s(1);
 	read_proc(pid, &a);

@@ -7,6 +7,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 
 static enum log_target log_dest = LOG_TO_STDERR;
 static enum log_level log_max = LOG_LEVEL_INFO;
+static bool log_prio_prefix;	/* stderr is a journal stream, no socket */
 
 static const int log_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 
@@ -42,7 +44,15 @@ void
 log_init(enum log_level level)
 {
 	log_max = level;
-	log_dest = stderr_is_journal() ? LOG_TO_JOURNAL : LOG_TO_STDERR;
+	log_dest = LOG_TO_STDERR;
+	log_prio_prefix = false;
+	if (stderr_is_journal()) {
+		/* sd_journal_send() fails silently without journald's socket. */
+		if (access("/run/systemd/journal/socket", W_OK) == 0)
+			log_dest = LOG_TO_JOURNAL;
+		else
+			log_prio_prefix = true;
+	}
 }
 
 void
@@ -75,20 +85,25 @@ log_emit(enum log_level level, const char *job, uint64_t run_id, const char *msg
 	switch (log_dest) {
 	case LOG_TO_JOURNAL:
 		if (job != NULL && run_id != 0)
-			sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", log_prio[level],
+			(void)sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", log_prio[level],
 			    "SCHEDD_JOB=%s", job, "SCHEDD_RUN_ID=%llu",
 			    (unsigned long long)run_id, "SYSLOG_IDENTIFIER=schedd", NULL);
 		else if (job != NULL)
-			sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", log_prio[level],
+			(void)sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", log_prio[level],
 			    "SCHEDD_JOB=%s", job, "SYSLOG_IDENTIFIER=schedd", NULL);
 		else
-			sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", log_prio[level],
+			(void)sd_journal_send("MESSAGE=%s", msg, "PRIORITY=%d", log_prio[level],
 			    "SYSLOG_IDENTIFIER=schedd", NULL);
 		break;
 	case LOG_TO_SYSLOG:
 		syslog(log_prio[level], "%s", msg);
 		break;
 	case LOG_TO_STDERR:
+		if (log_prio_prefix) {
+			/* sd-daemon(3) prefixes: the journal keeps the priority. */
+			fprintf(stderr, "<%d>%s\n", log_prio[level], msg);
+			break;
+		}
 		clock_gettime(CLOCK_REALTIME, &ts);
 		localtime_r(&ts.tv_sec, &tm);
 		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);

@@ -505,6 +505,8 @@ loop_run(struct loop_params *p)
 		log_warn("cannot create the process runner");
 		goto out;
 	}
+	log_info("schedd %s starting: %zu job(s) from %s", SCHEDD_VERSION, p->cfg->njobs,
+	    l.config_path);
 	l.state = state_open(p->cfg->state_file);
 	now = loop_now();
 	l.offset_ms = now.real_ms - (int64_t)now.mono_ms;
@@ -542,10 +544,9 @@ loop_run(struct loop_params *p)
 		wheel_add(&l.sched->wheel, &l.watchdog, now.mono_ms + l.watchdog_ms);
 	}
 
-	log_info("schedd %s started: %zu job(s) from %s", SCHEDD_VERSION, l.sched->njobs,
-	    l.config_path);
 	loop_tick(&l);
 	notify_ready();
+	log_info("ready: %zu job(s) scheduled", l.sched->njobs);
 	if (event_base_dispatch(l.base) == -1) {
 		log_warnx("event loop failed");
 		goto out;
