@@ -15,7 +15,8 @@
 
 #define CRONEXPR_NEVER INT64_MAX
 
-enum cronexpr_kind {
+/* One byte (packed), so that struct cronexpr has no hole before every_ms. */
+enum __attribute__((packed)) cronexpr_kind {
 	CRONEXPR_CALENDAR,	/* fields, or a calendar macro (@daily ...) */
 	CRONEXPR_REBOOT,	/* @reboot: once at daemon start */
 	CRONEXPR_EVERY,		/* @every DURATION: start + k * interval */
