@@ -4,6 +4,7 @@
  * (section, key, value, FILE:LINE); phase two checks them against the key
  * table (keys.c), applies [defaults], checks uniqueness and cross-key rules.
  * All errors are collected, ordered by file and line, and reported together.
+ * Jobs with equal process settings (exec) or run policy share one copy.
  * Does not create directories. Not thread-safe: libinih's options are globals.
  */
 #include "config.h"
@@ -196,6 +197,41 @@ strmap_free(struct strmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* FNV-1a taken a 64-bit word at a time (eight times fewer multiplications
+ * than per byte, with a shift to mix high bits down); deterministic, which
+ * is all a reload comparison needs. */
+static void
+hash_u64(uint64_t *h, uint64_t v)
+{
+	*h ^= v;
+	*h *= 0x100000001b3ULL;
+	*h ^= *h >> 29;
+}
+
+/* Length first, so that ("ab", "c") and ("a", "bc") differ. */
+static void
+hash_str(uint64_t *h, const char *s)
+{
+	size_t len, i;
+	uint64_t w;
+
+	if (s == NULL) {
+		hash_u64(h, UINT64_MAX);
+		return;
+	}
+	len = strlen(s);
+	hash_u64(h, len);
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		hash_u64(h, w);
+	}
+	if (i < len) {
+		w = 0;
+		memcpy(&w, s + i, len - i);
+		hash_u64(h, w);
+	}
+}
+
 /* ---- the loader ---- */
 
 enum sec_kind {
@@ -244,6 +280,41 @@ struct user_ent {
 	const char	*err;		/* NULL: usable */
 };
 
+/* A job being built: its own struct and drafts of the exec and policy it
+ * will share once interned. TOUCHED: bit KEYS_PART_* set when a key of that
+ * part was applied since the copy from [defaults]. */
+struct job_draft {
+	struct config_job job;
+	struct config_exec exec;
+	struct config_policy policy;
+	unsigned	 touched;
+};
+
+/* An interned exec or policy: the public struct, first, so that a job's
+ * pointer is its entry's, and the hash of its contents (job_hash takes it
+ * instead of hashing the contents again). */
+struct exec_ent {
+	struct config_exec pub;
+	uint64_t	 hash;
+};
+
+struct policy_ent {
+	struct config_policy pub;
+	uint64_t	 hash;
+};
+
+/* Interned objects by content hash, open addressing; the entries live in
+ * the config's arena, the table only while loading. */
+struct intern_slot {
+	uint64_t	 hash;
+	void		*ent;		/* struct exec_ent or policy_ent; NULL: free */
+};
+
+struct intern {
+	struct intern_slot *slots;
+	size_t		 cap, n;
+};
+
 /* A struct config with what it owns behind it. */
 struct config_owner {
 	struct config	 pub;
@@ -273,7 +344,11 @@ struct loader {
 	struct strmap	 usermap;	/* name -> struct user_ent * */
 	struct zone_ent	*system_zone;
 	struct user_ent	*self;		/* the daemon's own user */
-	struct config_job base;		/* table defaults + [defaults] */
+	struct job_draft base;		/* table defaults + [defaults] */
+	const struct config_exec *base_exec;	/* base.exec, interned */
+	const struct config_policy *base_policy;
+	struct intern	 execs;		/* struct exec_ent by content */
+	struct intern	 policies;	/* struct policy_ent by content */
 	int		 k_schedule, k_command, k_retry_delay, k_retry_max_delay;
 };
 
@@ -336,6 +411,208 @@ sdup(struct loader *ld, struct arena *a, const char *s)
 	if (p == NULL)
 		ld->oom = true;
 	return p;
+}
+
+/* ---- interning: one copy of each distinct exec and policy ---- */
+
+static bool
+str_eq(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Every field, fixed order and width; strings by content. */
+static uint64_t
+exec_hash(const struct config_exec *x)
+{
+	uint64_t h = FNV_OFFSET;
+
+	hash_str(&h, x->user);
+	hash_u64(&h, (uint64_t)x->uid);
+	hash_u64(&h, (uint64_t)x->gid);
+	hash_str(&h, x->home);
+	hash_str(&h, x->shell_user);
+	hash_str(&h, x->workdir);
+	hash_u64(&h, (uint64_t)x->umask);
+	hash_u64(&h, (uint64_t)(int64_t)x->nice);
+	hash_u64(&h, (uint64_t)x->output);
+	hash_str(&h, x->output_path);
+	hash_u64(&h, x->output_limit_bytes);
+	return h;
+}
+
+static bool
+exec_eq(const struct config_exec *a, const struct config_exec *b)
+{
+	return str_eq(a->user, b->user) && a->uid == b->uid && a->gid == b->gid &&
+	    str_eq(a->home, b->home) && str_eq(a->shell_user, b->shell_user) &&
+	    str_eq(a->workdir, b->workdir) && a->umask == b->umask &&
+	    a->nice == b->nice && a->output == b->output &&
+	    str_eq(a->output_path, b->output_path) &&
+	    a->output_limit_bytes == b->output_limit_bytes;
+}
+
+static uint64_t
+policy_hash(const struct config_policy *p)
+{
+	uint64_t h = FNV_OFFSET, bits;
+
+	hash_u64(&h, (uint64_t)p->timeout_ms);
+	hash_u64(&h, (uint64_t)p->kill_signal);
+	hash_u64(&h, (uint64_t)p->kill_grace_ms);
+	hash_u64(&h, (uint64_t)p->retries);
+	hash_u64(&h, (uint64_t)p->retry_delay_ms);
+	memcpy(&bits, &p->retry_backoff, sizeof(bits));
+	hash_u64(&h, bits);
+	hash_u64(&h, (uint64_t)p->retry_max_delay_ms);
+	hash_u64(&h, (uint64_t)p->overlap);
+	hash_u64(&h, p->catchup);
+	hash_u64(&h, (uint64_t)p->jitter_ms);
+	return h;
+}
+
+/* retry_backoff bit for bit, as it is hashed (parsed values are finite). */
+static bool
+policy_eq(const struct config_policy *a, const struct config_policy *b)
+{
+	return a->timeout_ms == b->timeout_ms && a->kill_signal == b->kill_signal &&
+	    a->kill_grace_ms == b->kill_grace_ms && a->retries == b->retries &&
+	    a->retry_delay_ms == b->retry_delay_ms &&
+	    memcmp(&a->retry_backoff, &b->retry_backoff, sizeof(double)) == 0 &&
+	    a->retry_max_delay_ms == b->retry_max_delay_ms && a->overlap == b->overlap &&
+	    a->catchup == b->catchup && a->jitter_ms == b->jitter_ms;
+}
+
+/* Where the probe for hash H starts in a table of CAP slots (a power of 2). */
+static size_t
+intern_home(uint64_t h, size_t cap)
+{
+	return (size_t)(h ^ (h >> 32)) & (cap - 1);
+}
+
+/* The slot of the entry with hash H that EQ finds equal to KEY, or the free
+ * slot where it belongs. The table is never full (load <= 1/2). */
+static struct intern_slot *
+intern_find(const struct intern *t, uint64_t h, const void *key,
+    bool (*eq)(const void *ent, const void *key))
+{
+	size_t i = intern_home(h, t->cap);
+
+	for (;; i = (i + 1) & (t->cap - 1)) {
+		struct intern_slot *sl = &t->slots[i];
+		if (sl->ent == NULL || (sl->hash == h && eq(sl->ent, key)))
+			return sl;
+	}
+}
+
+/* Room for one more entry. Returns -1 when out of memory. */
+static int
+intern_reserve(struct intern *t)
+{
+	struct intern old = *t;
+	size_t i, j, cap;
+
+	if ((t->n + 1) * 2 <= t->cap)
+		return 0;
+	cap = t->cap == 0 ? 16 : t->cap * 2;
+	if ((t->slots = calloc(cap, sizeof(*t->slots))) == NULL) {
+		*t = old;
+		return -1;
+	}
+	t->cap = cap;
+	for (i = 0; i < old.cap; i++) {
+		if (old.slots[i].ent == NULL)
+			continue;
+		/* Distinct entries: the first free slot of the probe. */
+		j = intern_home(old.slots[i].hash, cap);
+		while (t->slots[j].ent != NULL)
+			j = (j + 1) & (cap - 1);
+		t->slots[j] = old.slots[i];
+	}
+	free(old.slots);
+	return 0;
+}
+
+static void
+intern_free(struct intern *t)
+{
+	free(t->slots);
+	memset(t, 0, sizeof(*t));
+}
+
+static bool
+exec_ent_eq(const void *ent, const void *key)
+{
+	return exec_eq(&((const struct exec_ent *)ent)->pub, key);
+}
+
+static bool
+policy_ent_eq(const void *ent, const void *key)
+{
+	return policy_eq(&((const struct policy_ent *)ent)->pub, key);
+}
+
+/*
+ * The config's one copy of X: an equal one interned before, or a new one
+ * whose own strings (workdir, output_path: in the scratch arena while a
+ * draft) are copied into the config. user, home and shell_user are the
+ * config's already. NULL when out of memory.
+ */
+static const struct config_exec *
+exec_intern(struct loader *ld, const struct config_exec *x)
+{
+	uint64_t h = exec_hash(x);
+	struct intern_slot *sl;
+	struct exec_ent *e;
+
+	if (intern_reserve(&ld->execs) != 0)
+		goto oom;
+	sl = intern_find(&ld->execs, h, x, exec_ent_eq);
+	if (sl->ent != NULL)
+		return &((struct exec_ent *)sl->ent)->pub;
+	e = arena_alloc(&ld->own->arena, sizeof(*e), _Alignof(struct exec_ent));
+	if (e == NULL)
+		goto oom;
+	e->pub = *x;
+	e->hash = h;
+	if ((x->workdir != NULL &&
+	    (e->pub.workdir = sdup(ld, &ld->own->arena, x->workdir)) == NULL) ||
+	    (x->output_path != NULL &&
+	    (e->pub.output_path = sdup(ld, &ld->own->arena, x->output_path)) == NULL))
+		return NULL;
+	sl->hash = h;
+	sl->ent = e;
+	ld->execs.n++;
+	return &e->pub;
+oom:
+	ld->oom = true;
+	return NULL;
+}
+
+static const struct config_policy *
+policy_intern(struct loader *ld, const struct config_policy *p)
+{
+	uint64_t h = policy_hash(p);
+	struct intern_slot *sl;
+	struct policy_ent *e;
+
+	if (intern_reserve(&ld->policies) != 0)
+		goto oom;
+	sl = intern_find(&ld->policies, h, p, policy_ent_eq);
+	if (sl->ent != NULL)
+		return &((struct policy_ent *)sl->ent)->pub;
+	e = arena_alloc(&ld->own->arena, sizeof(*e), _Alignof(struct policy_ent));
+	if (e == NULL)
+		goto oom;
+	e->pub = *p;
+	e->hash = h;
+	sl->hash = h;
+	sl->ent = e;
+	ld->policies.n++;
+	return &e->pub;
+oom:
+	ld->oom = true;
+	return NULL;
 }
 
 static int
@@ -964,17 +1241,36 @@ path_ok(const char *text)
 	return text[0] == '/';
 }
 
-/* Applies TEXT for key K to job J (env excepted: see job_env). Returns 0,
- * or -1 with the message in err. */
+/* Where a job key lands in draft D. */
+static void *
+draft_field(struct job_draft *d, const struct keys_key *k)
+{
+	switch (k->job_part) {
+	case KEYS_PART_EXEC:
+		return (char *)&d->exec + k->job_off;
+	case KEYS_PART_POLICY:
+		return (char *)&d->policy + k->job_off;
+	default:
+		return (char *)&d->job + k->job_off;
+	}
+}
+
+/* Applies TEXT for key K to draft D (env excepted: see build_env). Strings
+ * of the exec go to the scratch arena: exec_intern copies the ones it keeps.
+ * Returns 0, or -1 with the message in err. */
 static int
 apply_job(struct loader *ld, const struct keys_key *k, const char *text,
-    struct config_job *j, char *err, size_t errlen)
+    struct job_draft *d, char *err, size_t errlen)
 {
+	struct arena *a = k->job_part == KEYS_PART_EXEC ? &ld->scratch : &ld->own->arena;
+	struct config_job *j = &d->job;
+	struct config_exec *x = &d->exec;
 	struct zone_ent *ze;
 	struct user_ent *ue;
 	char msg[256];
 	const char *s;
 
+	d->touched |= 1U << k->job_part;
 	switch (k->type) {
 	case KEYS_SCHEDULE:
 		msg[0] = '\0';
@@ -982,22 +1278,22 @@ apply_job(struct loader *ld, const struct keys_key *k, const char *text,
 			snprintf(err, errlen, "invalid schedule '%.200s': %s", text, msg);
 			return -1;
 		}
-		if ((j->schedule_text = sdup(ld, &ld->own->arena, text)) == NULL)
+		if ((j->schedule_text = sdup(ld, a, text)) == NULL)
 			goto oom;
 		return 0;
 	case KEYS_STRING:
-		if ((s = sdup(ld, &ld->own->arena, text)) == NULL)
+		if ((s = sdup(ld, a, text)) == NULL)
 			goto oom;
-		*(const char **)((char *)j + k->job_off) = s;
+		*(const char **)draft_field(d, k) = s;
 		return 0;
 	case KEYS_PATH:
 		if (!path_ok(text)) {
 			snprintf(err, errlen, "%s: path '%.200s' is not absolute", k->name, text);
 			return -1;
 		}
-		if ((s = sdup(ld, &ld->own->arena, text)) == NULL)
+		if ((s = sdup(ld, a, text)) == NULL)
 			goto oom;
-		*(const char **)((char *)j + k->job_off) = s;
+		*(const char **)draft_field(d, k) = s;
 		return 0;
 	case KEYS_ZONE:
 		if ((ze = zone_get(ld, text)) == NULL)
@@ -1015,21 +1311,21 @@ apply_job(struct loader *ld, const struct keys_key *k, const char *text,
 			snprintf(err, errlen, "%s", ue->err);
 			return -1;
 		}
-		j->user = ue->name;
-		j->uid = ue->uid;
-		j->gid = ue->gid;
-		j->home = ue->home;
-		j->shell_user = ue->name;
+		x->user = ue->name;
+		x->uid = ue->uid;
+		x->gid = ue->gid;
+		x->home = ue->home;
+		x->shell_user = ue->name;
 		return 0;
 	case KEYS_OUTPUT:
 		if (strcmp(text, "log") == 0) {
-			j->output = CONFIG_OUTPUT_LOG;
-			j->output_path = NULL;
+			x->output = CONFIG_OUTPUT_LOG;
+			x->output_path = NULL;
 			return 0;
 		}
 		if (strcmp(text, "discard") == 0) {
-			j->output = CONFIG_OUTPUT_DISCARD;
-			j->output_path = NULL;
+			x->output = CONFIG_OUTPUT_DISCARD;
+			x->output_path = NULL;
 			return 0;
 		}
 		if (strncmp(text, "file:", 5) != 0) {
@@ -1041,17 +1337,17 @@ apply_job(struct loader *ld, const struct keys_key *k, const char *text,
 			snprintf(err, errlen, "output: path '%.200s' is not absolute", text + 5);
 			return -1;
 		}
-		if ((s = sdup(ld, &ld->own->arena, text + 5)) == NULL)
+		if ((s = sdup(ld, a, text + 5)) == NULL)
 			goto oom;
-		j->output = CONFIG_OUTPUT_FILE;
-		j->output_path = s;
+		x->output = CONFIG_OUTPUT_FILE;
+		x->output_path = s;
 		return 0;
 	case KEYS_ENV:
 	case KEYS_GLOB:
 		snprintf(err, errlen, "%s: not a job key", k->name);
 		return -1;
 	default:
-		return keys_parse_scalar(k, text, (char *)j + k->job_off, err, errlen);
+		return keys_parse_scalar(k, text, draft_field(d, k), err, errlen);
 	}
 oom:
 	snprintf(err, errlen, "out of memory");
@@ -1227,7 +1523,7 @@ build_env(struct loader *ld, const size_t *idx, size_t n, const char *const **ou
 /* SPEC §3 and the issue's cross-key rule: the delay cap may not be below
  * the first delay. Checked where either key is set, reported there. */
 static void
-check_retry_delays(struct loader *ld, const struct config_job *j, const long *first,
+check_retry_delays(struct loader *ld, const struct config_policy *p, const long *first,
     uint32_t file, int line)
 {
 	int kd = ld->k_retry_delay, km = ld->k_retry_max_delay;
@@ -1236,7 +1532,7 @@ check_retry_delays(struct loader *ld, const struct config_job *j, const long *fi
 
 	if (first[kd] < 0 && first[km] < 0)
 		return;
-	if (j->retry_max_delay_ms >= j->retry_delay_ms)
+	if (p->retry_max_delay_ms >= p->retry_delay_ms)
 		return;
 	at = first[km] >= 0 ? first[km] : first[kd];
 	if (at >= 0) {
@@ -1244,8 +1540,8 @@ check_retry_delays(struct loader *ld, const struct config_job *j, const long *fi
 		line = ld->ents[at].line;
 	}
 	lerr(ld, file, line, "retry_max_delay %s is shorter than retry_delay %s",
-	    value_format_duration(j->retry_max_delay_ms, a, sizeof(a)),
-	    value_format_duration(j->retry_delay_ms, b, sizeof(b)));
+	    value_format_duration(p->retry_max_delay_ms, a, sizeof(a)),
+	    value_format_duration(p->retry_delay_ms, b, sizeof(b)));
 }
 
 static void
@@ -1302,11 +1598,13 @@ check_daemon(struct loader *ld)
 	}
 }
 
-/* Table defaults, then [defaults] (all its sections, in file order). */
+/* Table defaults, then [defaults] (all its sections, in file order); its
+ * exec and policy are interned first, so that the jobs that set none of
+ * their keys share them without a lookup. */
 static void
 check_defaults(struct loader *ld)
 {
-	struct config_job *b = &ld->base;
+	struct job_draft *b = &ld->base;
 	struct user_ent *self;
 	long first[KEYS_MAX];
 	size_t *envs = NULL, nenv = 0, capenv = 0;
@@ -1324,10 +1622,10 @@ check_defaults(struct loader *ld)
 			internal_default_error(ld, err);
 	}
 	if ((self = user_self(ld)) != NULL) {
-		b->uid = self->uid;
-		b->gid = self->gid;
-		b->home = self->home;
-		b->shell_user = self->name;
+		b->exec.uid = self->uid;
+		b->exec.gid = self->gid;
+		b->exec.home = self->home;
+		b->exec.shell_user = self->name;
 	}
 	for (i = 0; i < ld->nsecs; i++) {
 		const struct raw_section *s = &ld->secs[i];
@@ -1353,85 +1651,38 @@ check_defaults(struct loader *ld)
 				lerr(ld, e->file, e->line, "%s", err);
 		}
 	}
-	if (build_env(ld, envs, nenv, &b->env) == 0)
-		b->nenv = nenv;
+	if (build_env(ld, envs, nenv, &b->job.env) == 0)
+		b->job.nenv = nenv;
 	free(envs);
 	if (fsec >= 0)
-		check_retry_delays(ld, b, first, ld->secs[fsec].file, ld->secs[fsec].line);
-}
-
-/* FNV-1a taken a 64-bit word at a time (eight times fewer multiplications
- * than per byte, with a shift to mix high bits down); deterministic, which
- * is all a reload comparison needs. */
-static void
-hash_u64(uint64_t *h, uint64_t v)
-{
-	*h ^= v;
-	*h *= 0x100000001b3ULL;
-	*h ^= *h >> 29;
-}
-
-/* Length first, so that ("ab", "c") and ("a", "bc") differ. */
-static void
-hash_str(uint64_t *h, const char *s)
-{
-	size_t len, i;
-	uint64_t w;
-
-	if (s == NULL) {
-		hash_u64(h, UINT64_MAX);
-		return;
-	}
-	len = strlen(s);
-	hash_u64(h, len);
-	for (i = 0; i + 8 <= len; i += 8) {
-		memcpy(&w, s + i, 8);
-		hash_u64(h, w);
-	}
-	if (i < len) {
-		w = 0;
-		memcpy(&w, s + i, len - i);
-		hash_u64(h, w);
-	}
+		check_retry_delays(ld, &b->policy, first, ld->secs[fsec].file,
+		    ld->secs[fsec].line);
+	ld->base_exec = exec_intern(ld, &b->exec);
+	ld->base_policy = policy_intern(ld, &b->policy);
+	b->touched = 0;
 }
 
 /* Every effective setting, fixed order and width, never where the job
- * stands: equal hashes mean a reload may keep the job. */
+ * stands: equal hashes mean a reload may keep the job. The exec and the
+ * policy count by their contents, through the hashes taken when they were
+ * interned. */
 static uint64_t
 job_hash(const struct config_job *j)
 {
-	uint64_t h = FNV_OFFSET, bits;
+	const struct exec_ent *x = (const struct exec_ent *)(const void *)j->exec;
+	const struct policy_ent *p = (const struct policy_ent *)(const void *)j->policy;
+	uint64_t h = FNV_OFFSET;
 	size_t i;
 
 	hash_str(&h, j->name);
 	hash_str(&h, j->schedule_text);
 	hash_str(&h, j->zone != NULL ? tz_name(j->zone) : NULL);
 	hash_str(&h, j->command);
-	hash_str(&h, j->user);
-	hash_u64(&h, (uint64_t)j->uid);
-	hash_u64(&h, (uint64_t)j->gid);
-	hash_str(&h, j->home);
-	hash_str(&h, j->shell_user);
-	hash_u64(&h, (uint64_t)j->timeout_ms);
-	hash_u64(&h, (uint64_t)j->kill_signal);
-	hash_u64(&h, (uint64_t)j->kill_grace_ms);
-	hash_u64(&h, (uint64_t)j->retries);
-	hash_u64(&h, (uint64_t)j->retry_delay_ms);
-	memcpy(&bits, &j->retry_backoff, sizeof(bits));
-	hash_u64(&h, bits);
-	hash_u64(&h, (uint64_t)j->retry_max_delay_ms);
-	hash_u64(&h, (uint64_t)j->overlap);
-	hash_u64(&h, j->catchup);
-	hash_u64(&h, (uint64_t)j->jitter_ms);
-	hash_str(&h, j->workdir);
+	hash_u64(&h, x->hash);
+	hash_u64(&h, p->hash);
 	hash_u64(&h, j->nenv);
 	for (i = 0; i < j->nenv; i++)
 		hash_str(&h, j->env[i]);
-	hash_u64(&h, (uint64_t)j->umask);
-	hash_u64(&h, (uint64_t)(int64_t)j->nice);
-	hash_u64(&h, (uint64_t)j->output);
-	hash_str(&h, j->output_path);
-	hash_u64(&h, j->output_limit_bytes);
 	hash_u64(&h, j->enabled);
 	return h;
 }
@@ -1455,17 +1706,18 @@ check_jobs(struct loader *ld)
 	}
 	for (i = 0; i < ld->nsecs; i++) {
 		const struct raw_section *s = &ld->secs[i];
-		struct config_job j;
+		struct job_draft d;
+		struct config_job *j = &d.job;
 		bool ok = true;
 
 		if (s->kind != SEC_JOB || !s->has_lines)
 			continue;
 		/* memcpy, not assignment: struct cronexpr is compared with memcmp,
 		 * padding included (cronexpr.h). */
-		memcpy(&j, &ld->base, sizeof(j));
-		j.name = sdup(ld, &ld->own->arena, s->name);
-		j.file = ld->files[s->file].path;
-		j.line = s->line;
+		memcpy(&d, &ld->base, sizeof(d));
+		j->name = sdup(ld, &ld->own->arena, s->name);
+		j->file = ld->files[s->file].path;
+		j->line = s->line;
 		nenv = 0;
 		for (ei = 0; ei < keys_count; ei++)
 			first[ei] = -1;
@@ -1485,32 +1737,40 @@ check_jobs(struct loader *ld)
 				envs[nenv++] = ei;
 				continue;
 			}
-			if (apply_job(ld, &keys_table[ki], e->value, &j, err, sizeof(err)) != 0) {
+			if (apply_job(ld, &keys_table[ki], e->value, &d, err, sizeof(err)) != 0) {
 				lerr(ld, e->file, e->line, "%s", err);
 				ok = false;
 			}
 		}
 		/* A job's env replaces the list of [defaults] entirely. */
 		if (nenv > 0) {
-			if (build_env(ld, envs, nenv, &j.env) == 0)
-				j.nenv = nenv;
+			if (build_env(ld, envs, nenv, &j->env) == 0)
+				j->nenv = nenv;
 			else
 				ok = false;
 		}
-		if (j.schedule_text == NULL && first[ld->k_schedule] < 0) {
+		if (j->schedule_text == NULL && first[ld->k_schedule] < 0) {
 			lerr(ld, s->file, s->line, "job '%s' has no schedule", s->name);
 			ok = false;
 		}
-		if (j.command == NULL && first[ld->k_command] < 0) {
+		if (j->command == NULL && first[ld->k_command] < 0) {
 			lerr(ld, s->file, s->line, "job '%s' has no command", s->name);
 			ok = false;
 		}
-		check_retry_delays(ld, &j, first, s->file, s->line);
-		if (!ok || j.name == NULL || j.schedule_text == NULL || j.command == NULL)
+		check_retry_delays(ld, &d.policy, first, s->file, s->line);
+		if (!ok || j->name == NULL || j->schedule_text == NULL || j->command == NULL)
 			continue;
-		if (j.zone == NULL)
-			j.zone = c->zone;
-		memcpy(&c->jobs[c->njobs++], &j, sizeof(j));
+		if (j->zone == NULL)
+			j->zone = c->zone;
+		/* One copy per distinct content. A draft none of whose keys the
+		 * job set is [defaults]' own: no lookup needed. */
+		j->exec = (d.touched & (1U << KEYS_PART_EXEC)) != 0 ?
+		    exec_intern(ld, &d.exec) : ld->base_exec;
+		j->policy = (d.touched & (1U << KEYS_PART_POLICY)) != 0 ?
+		    policy_intern(ld, &d.policy) : ld->base_policy;
+		if (j->exec == NULL || j->policy == NULL)
+			continue;
+		memcpy(&c->jobs[c->njobs++], j, sizeof(*j));
 	}
 	free(envs);
 }
@@ -1677,6 +1937,8 @@ finish(struct loader *ld, struct config_errors *errs)
 	strmap_free(&ld->jobnames);
 	strmap_free(&ld->zonemap);
 	strmap_free(&ld->usermap);
+	intern_free(&ld->execs);
+	intern_free(&ld->policies);
 	arena_free(&ld->scratch);
 	return c;
 }

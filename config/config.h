@@ -3,8 +3,9 @@
  * struct config. Two phases: raw entries with FILE:LINE are collected first,
  * then validated against one table of keys (keys.h); every error is collected
  * before any is reported. A reload builds a new config beside the running one
- * and compares jobs by their effective-settings hash. Loading reads files,
- * the passwd database and zone files; it never creates directories.
+ * and compares jobs by their effective-settings hash. Jobs share interned
+ * process settings (config_exec) and policies (config_policy). Loading reads
+ * files, the passwd database and zone files; it never creates directories.
  */
 #ifndef SCHEDD_CONFIG_H
 #define SCHEDD_CONFIG_H
@@ -37,46 +38,66 @@ enum config_log_level {
 	CONFIG_LOG_DEBUG,
 };
 
-/* One job's effective settings ([defaults] applied, then the job's own
- * keys). Strings, env lists and zones are owned by the struct config and
- * may be shared between jobs. */
-struct config_job {
-	const char	*name;
-	const char	*schedule_text;
-	struct cronexpr	 schedule;
-	const struct tz	*zone;		/* the job's or the daemon's zone; never NULL */
-	const char	*command;
+/*
+ * How a job's process is set up (SPEC §4). Interned: every job whose values
+ * are equal shares one, owned by the struct config and never modified, so a
+ * large config keeps one copy of the settings its jobs have in common.
+ */
+struct config_exec {
 	const char	*user;		/* NULL: the daemon's user */
-	uid_t		 uid;		/* resolved at load; the daemon's when user is NULL */
-	gid_t		 gid;
 	const char	*home;		/* that user's home directory ($HOME or "/"
 					 * when the daemon's uid has no passwd entry) */
 	const char	*shell_user;	/* that user's login name (USER, LOGNAME), or
 					 * the numeric uid without a passwd entry */
-	int64_t		 timeout_ms;	/* 0: none */
-	int		 kill_signal;
-	int64_t		 kill_grace_ms;
-	int		 retries;	/* extra attempts after a failed one */
-	int64_t		 retry_delay_ms;
-	double		 retry_backoff;
-	int64_t		 retry_max_delay_ms;
-	enum config_overlap overlap;
-	bool		 catchup;
-	int64_t		 jitter_ms;
-	const char	*workdir;	/* NULL: the user's home directory */
-	const char *const *env;		/* "KEY=value" entries, in file order; a job's
-					 * own list replaces that of [defaults] */
-	size_t		 nenv;
+	const char	*workdir;	/* NULL: the user's home directory, or "/"
+					 * when that does not exist */
+	const char	*output_path;	/* CONFIG_OUTPUT_FILE only */
+	uint64_t	 output_limit_bytes;
+	uid_t		 uid;		/* resolved at load; the daemon's when user is NULL */
+	gid_t		 gid;
 	mode_t		 umask;
 	int		 nice;
 	enum config_output output;
-	const char	*output_path;	/* CONFIG_OUTPUT_FILE only */
-	uint64_t	 output_limit_bytes;
-	bool		 enabled;
+};
+
+/* When and how often a job runs, and how its runs end (SPEC §3).
+ * Interned like struct config_exec. */
+struct config_policy {
+	int64_t		 timeout_ms;	/* 0: none */
+	int64_t		 kill_grace_ms;
+	int64_t		 retry_delay_ms;
+	int64_t		 retry_max_delay_ms;
+	int64_t		 jitter_ms;
+	double		 retry_backoff;
+	int		 kill_signal;
+	int		 retries;	/* extra attempts after a failed one */
+	enum config_overlap overlap;
+	bool		 catchup;
+};
+
+/*
+ * One job's effective settings ([defaults] applied, then the job's own
+ * keys). Strings, env lists, zones, exec and policy are owned by the struct
+ * config and may be shared between jobs; in a loaded config, exec, policy
+ * and zone are never NULL. Ordered for size: a job is 144 bytes.
+ */
+struct config_job {
+	const char	*name;
+	const char	*schedule_text;
+	const char	*command;
+	const struct tz	*zone;		/* the job's or the daemon's zone */
+	const struct config_exec *exec;
+	const struct config_policy *policy;
+	const char *const *env;		/* "KEY=value" entries, in file order; a job's
+					 * own list replaces that of [defaults] */
+	size_t		 nenv;
 	const char	*file;		/* where [job:NAME] stands */
+	uint64_t	 hash;		/* hash of every effective setting, the
+					 * contents of exec and policy included (not
+					 * of file or line): equal means unchanged */
+	struct cronexpr	 schedule;
 	int		 line;
-	uint64_t	 hash;		/* hash of every effective setting (not of
-					 * file or line): equal means unchanged */
+	bool		 enabled;
 };
 
 struct config {

@@ -1,7 +1,8 @@
 /*
  * keys: the one table of schedd.conf keys (SPEC §3). Each key states the
  * sections it may stand in, its type, bounds, default and where its value
- * lands in struct config or struct config_job. Pure: the values that need
+ * lands: in struct config, or in a job's struct config_job, config_exec or
+ * config_policy. Pure: the values that need
  * the system (zones, users) or storage (strings, env lists) are applied by
  * config.c; this module only parses and checks text.
  */
@@ -31,9 +32,16 @@ enum keys_type {
 	KEYS_GLOB,	/* include: a glob pattern */
 	KEYS_SCHEDULE,	/* schedule_text + schedule */
 	KEYS_ZONE,	/* const struct tz * */
-	KEYS_USER,	/* user, uid, gid, home, shell_user */
-	KEYS_OUTPUT,	/* output + output_path */
+	KEYS_USER,	/* exec: user, uid, gid, home, shell_user */
+	KEYS_OUTPUT,	/* exec: output + output_path */
 	KEYS_ENV,	/* repeatable KEY=value */
+};
+
+/* Which of a job's structs a job key lands in. */
+enum keys_part {
+	KEYS_PART_JOB,		/* struct config_job */
+	KEYS_PART_EXEC,		/* struct config_exec */
+	KEYS_PART_POLICY,	/* struct config_policy */
 };
 
 #define KEYS_NO_OFFSET (-1)
@@ -48,7 +56,8 @@ struct keys_key {
 	const char *const *names;	/* ENUM: names[value], NULL-terminated */
 	const char	*names_help;	/* ENUM: "skip, queue, allow or replace" */
 	ptrdiff_t	 daemon_off;	/* offsetof in struct config, or KEYS_NO_OFFSET */
-	ptrdiff_t	 job_off;	/* offsetof in struct config_job, or KEYS_NO_OFFSET */
+	enum keys_part	 job_part;	/* the struct job_off is in */
+	ptrdiff_t	 job_off;	/* offsetof in that struct, or KEYS_NO_OFFSET */
 };
 
 extern const struct keys_key keys_table[];

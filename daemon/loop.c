@@ -412,13 +412,13 @@ ops_event(void *ctx, const struct sched_event *ev)
 	case SCHED_EV_RETRY:
 		log_job(LOG_LEVEL_INFO, name, id, "run %llu: retry in %s (attempt %d of %d)",
 		    (unsigned long long)id, value_format_duration(ev->delay_ms, a, sizeof(a)),
-		    r->attempt + 1, cj->retries + 1);
+		    r->attempt + 1, cj->policy->retries + 1);
 		break;
 	case SCHED_EV_SKIPPED:
 		log_job(LOG_LEVEL_WARNING, name, 0,
 		    "skipped the run due %s: the previous run is still active (overlap=%s)",
 		    tz_format_iso(cj->zone, ev->scheduled_s, a, sizeof(a)),
-		    config_overlap_name(cj->overlap));
+		    config_overlap_name(cj->policy->overlap));
 		break;
 	case SCHED_EV_QUEUED:
 		log_job(LOG_LEVEL_INFO, name, id, "run %llu queued (%s)", (unsigned long long)id,
@@ -426,15 +426,17 @@ ops_event(void *ctx, const struct sched_event *ev)
 		break;
 	case SCHED_EV_TIMEOUT:
 		log_job(LOG_LEVEL_WARNING, name, id, "run %llu timed out after %s: sending %s",
-		    (unsigned long long)id, value_format_duration(cj->timeout_ms, a, sizeof(a)),
-		    signame(cj->kill_signal, b, sizeof(b)));
+		    (unsigned long long)id,
+		    value_format_duration(cj->policy->timeout_ms, a, sizeof(a)),
+		    signame(cj->policy->kill_signal, b, sizeof(b)));
 		break;
 	case SCHED_EV_KILLED:
 		log_job(LOG_LEVEL_WARNING, name, id, "run %llu: sending SIGKILL", (unsigned long long)id);
 		break;
 	case SCHED_EV_REPLACED:
 		log_job(LOG_LEVEL_INFO, name, id, "run %llu replaced by a new run: sending %s",
-		    (unsigned long long)id, signame(cj->kill_signal, b, sizeof(b)));
+		    (unsigned long long)id,
+		    signame(cj->policy->kill_signal, b, sizeof(b)));
 		break;
 	case SCHED_EV_MISSED:
 		log_job(LOG_LEVEL_WARNING, name, 0, "missed %llu run(s), the last due %s%s",

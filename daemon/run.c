@@ -478,12 +478,12 @@ run_open_output_file(const struct sched_run *run)
 {
 	int fd;
 
-	fd = open(run->cfg->output_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-	    0644);
+	fd = open(run->cfg->exec->output_path,
+	    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
 	if (fd == -1)
 		log_job(LOG_LEVEL_WARNING, run->cfg->name, run->run_id,
 		    "cannot open output file %s, discarding output: %s",
-		    run->cfg->output_path, strerror(errno));
+		    run->cfg->exec->output_path, strerror(errno));
 	return fd;
 }
 
@@ -491,12 +491,13 @@ int
 runner_spawn(struct runner *r, struct sched_run *run)
 {
 	const struct config_job *cfg = run->cfg;
+	const struct config_exec *x = cfg->exec;
 	struct run_child c;
 	struct run_proc *p = NULL;
 	struct passwd *pw = NULL;
 	struct rlimit rl;
 	char uidbuf[24];
-	const char *home = cfg->home, *user = cfg->shell_user;
+	const char *home = x->home, *user = x->shell_user;
 	char **envp = NULL;
 	gid_t gbuf[64], *groups = gbuf;
 	int ngroups = 0, outp[2] = { -1, -1 }, stp[2] = { -1, -1 }, saved;
@@ -505,14 +506,14 @@ runner_spawn(struct runner *r, struct sched_run *run)
 	pid_t pid;
 
 	if (home == NULL || user == NULL) {
-		pw = getpwuid(cfg->uid);
+		pw = getpwuid(x->uid);
 		if (home == NULL)
 			home = pw != NULL ? pw->pw_dir : "/";
 		if (user == NULL) {
 			if (pw != NULL && pw->pw_name != NULL) {
 				user = pw->pw_name;
 			} else {
-				snprintf(uidbuf, sizeof(uidbuf), "%lu", (unsigned long)cfg->uid);
+				snprintf(uidbuf, sizeof(uidbuf), "%lu", (unsigned long)x->uid);
 				user = uidbuf;
 			}
 		}
@@ -523,13 +524,13 @@ runner_spawn(struct runner *r, struct sched_run *run)
 	c.argv[1] = "-c";
 	c.argv[2] = cfg->command;
 	c.argv[3] = NULL;
-	c.workdir = cfg->workdir != NULL ? cfg->workdir : home;
-	c.umask = cfg->umask;
-	c.nice = cfg->nice;
-	c.uid = cfg->uid;
-	c.gid = cfg->gid;
-	c.switch_user = cfg->user != NULL &&
-	    (geteuid() == 0 || cfg->uid != geteuid() || cfg->gid != getegid());
+	c.workdir = x->workdir != NULL ? x->workdir : home;
+	c.umask = x->umask;
+	c.nice = x->nice;
+	c.uid = x->uid;
+	c.gid = x->gid;
+	c.switch_user = x->user != NULL &&
+	    (geteuid() == 0 || x->uid != geteuid() || x->gid != getegid());
 	c.max_fd = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur < INT_MAX ? (int)rl.rlim_cur : 65536;
 	c.devnull_fd = r->devnull_fd;
@@ -539,8 +540,8 @@ runner_spawn(struct runner *r, struct sched_run *run)
 		goto fail;
 	c.envp = envp;
 	if (c.switch_user) {
-		if (run_user_groups(cfg->shell_user != NULL ? cfg->shell_user : cfg->user,
-		    cfg->gid, gbuf, (int)(sizeof(gbuf) / sizeof(gbuf[0])), &groups,
+		if (run_user_groups(x->shell_user != NULL ? x->shell_user : x->user,
+		    x->gid, gbuf, (int)(sizeof(gbuf) / sizeof(gbuf[0])), &groups,
 		    &ngroups) == -1)
 			goto fail;
 		c.groups = groups;
@@ -552,8 +553,8 @@ runner_spawn(struct runner *r, struct sched_run *run)
 	p->r = r;
 	p->run = run;
 	p->run_id = run->run_id;
-	p->mode = cfg->output;
-	p->limit_bytes = cfg->output_limit_bytes;
+	p->mode = x->output;
+	p->limit_bytes = x->output_limit_bytes;
 	p->out_fd = p->status_fd = p->file_fd = -1;
 	memcpy(p->name, cfg->name, namelen + 1);
 	if (p->mode == CONFIG_OUTPUT_LOG &&
@@ -695,14 +696,14 @@ run_complete(struct run_proc *p)
 	int status;
 
 	if (p->spawn_step != 0) {
-		const struct config_job *cfg = run->cfg;
+		const struct config_exec *x = run->cfg->exec;
 
 		kind = SCHED_EXIT_SPAWN_ERROR;
 		status = p->spawn_errno;
 		if (p->spawn_step == RUN_STEP_CHDIR)
 			log_job(LOG_LEVEL_WARNING, p->name, p->run_id, "cannot start: chdir %s: %s",
-			    cfg->workdir != NULL ? cfg->workdir :
-			    cfg->home != NULL ? cfg->home : "(home)", strerror(status));
+			    x->workdir != NULL ? x->workdir :
+			    x->home != NULL ? x->home : "(home)", strerror(status));
 		else
 			log_job(LOG_LEVEL_WARNING, p->name, p->run_id, "cannot start: %s: %s",
 			    run_step_name(p->spawn_step), strerror(status));

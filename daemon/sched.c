@@ -176,10 +176,10 @@ emit_run(struct sched *s, enum sched_event_kind kind, struct sched_run *run)
 static int64_t
 draw_jitter_ms(struct sched *s, const struct config_job *c)
 {
-	if (c->jitter_ms <= 0 || s->ops->random == NULL)
+	if (c->policy->jitter_ms <= 0 || s->ops->random == NULL)
 		return 0;
-	return (int64_t)(s->ops->random(s->ctx, (uint64_t)c->jitter_ms) %
-	    (uint64_t)c->jitter_ms);
+	return (int64_t)(s->ops->random(s->ctx, (uint64_t)c->policy->jitter_ms) %
+	    (uint64_t)c->policy->jitter_ms);
 }
 
 static bool
@@ -315,8 +315,9 @@ sched_job_state(const struct sched_job *job)
 int64_t
 sched_retry_delay_ms(const struct config_job *cfg, int attempt)
 {
-	double d = (double)cfg->retry_delay_ms;
-	double cap = (double)cfg->retry_max_delay_ms;
+	const struct config_policy *p = cfg->policy;
+	double d = (double)p->retry_delay_ms;
+	double cap = (double)p->retry_max_delay_ms;
 	int i;
 
 	if (cap > (double)SCHED_DELAY_MAX_MS || cap < 0)
@@ -326,7 +327,7 @@ sched_retry_delay_ms(const struct config_job *cfg, int attempt)
 	/* Multiply step by step and stop at the cap: no pow(), no overflow,
 	 * whatever the attempt number. */
 	for (i = 1; i < attempt && d < cap; i++)
-		d *= cfg->retry_backoff > 1.0 ? cfg->retry_backoff : 1.0;
+		d *= p->retry_backoff > 1.0 ? p->retry_backoff : 1.0;
 	if (d > cap)
 		d = cap;
 	return (int64_t)(d + 0.5);
@@ -416,7 +417,7 @@ attempt_finished(struct sched *s, struct sched_run *run, enum sched_outcome outc
 
 	/* Retries are extra attempts (SPEC §3); a replaced run, a removed job
 	 * and a stopping daemon get none. */
-	if (outcome != SCHED_OUTCOME_SUCCESS && run->attempt <= c->retries &&
+	if (outcome != SCHED_OUTCOME_SUCCESS && run->attempt <= c->policy->retries &&
 	    !run->replaced && !job->removed && !s->stopping) {
 		delay_ms = sched_retry_delay_ms(c, run->attempt);
 		job->n.retries++;
@@ -458,9 +459,9 @@ attempt_start(struct sched *s, struct sched_run *run, struct sched_now now)
 	}
 	/* Lag of every attempt that starts, retries included (SPEC §6). */
 	lagstat_add(&s->lag, (now.real_ms - run->due_real_ms) * 1000 + now.real_sub_us);
-	if (c->timeout_ms > 0) {
+	if (c->policy->timeout_ms > 0) {
 		run->phase = PHASE_TIMEOUT;
-		wheel_add(&s->wheel, &run->timer, mono_plus(now, c->timeout_ms));
+		wheel_add(&s->wheel, &run->timer, mono_plus(now, c->policy->timeout_ms));
 	}
 	emit_run(s, SCHED_EV_STARTED, run);
 }
@@ -558,9 +559,11 @@ send_signal(struct sched *s, struct sched_run *run, int signo)
 static void
 run_begin_kill(struct sched *s, struct sched_run *run, struct sched_now now)
 {
-	send_signal(s, run, run->cfg->kill_signal);
+	const struct config_policy *p = run->cfg->policy;
+
+	send_signal(s, run, p->kill_signal);
 	run->phase = PHASE_GRACE;
-	wheel_add(&s->wheel, &run->timer, mono_plus(now, run->cfg->kill_grace_ms));
+	wheel_add(&s->wheel, &run->timer, mono_plus(now, p->kill_grace_ms));
 }
 
 static void
@@ -681,7 +684,7 @@ slot_fire(struct sched *s, struct sched_job *job, int64_t scheduled_s, int64_t d
 	struct sched_run *r;
 
 	if (job->nruns > 0) {
-		switch (job->cfg->overlap) {
+		switch (job->cfg->policy->overlap) {
 		case CONFIG_OVERLAP_SKIP:
 			skip_slot(s, job, scheduled_s);
 			return;
@@ -721,7 +724,7 @@ static void
 slots_due(struct sched *s, struct sched_job *job, uint64_t k, int64_t latest_s,
     int64_t prev_s, int64_t due_real_ms, int64_t late_ms, struct sched_now now)
 {
-	bool catchup = job->cfg->catchup;
+	bool catchup = job->cfg->policy->catchup;
 
 	if (late_ms <= SCHED_LATE_TOLERANCE_MS) {
 		if (k > 1)
@@ -1387,7 +1390,7 @@ sched_job_resume(struct sched *s, struct sched_job *job, int64_t scheduled_s, in
 		attempt_finished(s, run, SCHED_OUTCOME_INTERRUPTED, 0, now);
 		return;
 	}
-	if (attempts > c->retries) {
+	if (attempts > c->policy->retries) {
 		run_done(s, run, now, true);
 		return;
 	}

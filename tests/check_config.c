@@ -244,31 +244,31 @@ START_TEST(good_full)
 	ck_assert_int_eq(cronexpr_next(&j->schedule, j->zone, 1767355200), 1767598200);
 	ck_assert_str_eq(tz_name(j->zone), "America/New_York");
 	ck_assert_str_eq(j->command, "/usr/local/bin/backup --full ; echo done # not a comment");
-	ck_assert_str_eq(j->user, "root");
-	ck_assert_int_eq(j->uid, 0);
-	ck_assert_int_eq(j->gid, 0);
-	ck_assert_str_eq(j->shell_user, "root");
-	ck_assert_str_eq(j->home, getpwnam("root")->pw_dir);
-	ck_assert_int_eq(j->timeout_ms, 7200000);
-	ck_assert_int_eq(j->kill_signal, SIGINT);
-	ck_assert_int_eq(j->kill_grace_ms, 500);
-	ck_assert_int_eq(j->retries, 3);
-	ck_assert_int_eq(j->retry_delay_ms, 45000);
-	ck_assert(j->retry_backoff == 1.5);
-	ck_assert_int_eq(j->retry_max_delay_ms, 600000);
-	ck_assert_int_eq(j->overlap, CONFIG_OVERLAP_QUEUE);
-	ck_assert(j->catchup);
-	ck_assert_int_eq(j->jitter_ms, 60000);
-	ck_assert_str_eq(j->workdir, "/var/backups");
+	ck_assert_str_eq(j->exec->user, "root");
+	ck_assert_int_eq(j->exec->uid, 0);
+	ck_assert_int_eq(j->exec->gid, 0);
+	ck_assert_str_eq(j->exec->shell_user, "root");
+	ck_assert_str_eq(j->exec->home, getpwnam("root")->pw_dir);
+	ck_assert_int_eq(j->policy->timeout_ms, 7200000);
+	ck_assert_int_eq(j->policy->kill_signal, SIGINT);
+	ck_assert_int_eq(j->policy->kill_grace_ms, 500);
+	ck_assert_int_eq(j->policy->retries, 3);
+	ck_assert_int_eq(j->policy->retry_delay_ms, 45000);
+	ck_assert(j->policy->retry_backoff == 1.5);
+	ck_assert_int_eq(j->policy->retry_max_delay_ms, 600000);
+	ck_assert_int_eq(j->policy->overlap, CONFIG_OVERLAP_QUEUE);
+	ck_assert(j->policy->catchup);
+	ck_assert_int_eq(j->policy->jitter_ms, 60000);
+	ck_assert_str_eq(j->exec->workdir, "/var/backups");
 	ck_assert_uint_eq(j->nenv, 3);
 	ck_assert_str_eq(j->env[0], "BACKUP_TARGET=/srv/backup");
 	ck_assert_str_eq(j->env[1], "EMPTY=");
 	ck_assert_str_eq(j->env[2], "WITH_EQUALS=a=b=c");
-	ck_assert_uint_eq(j->umask, 077);
-	ck_assert_int_eq(j->nice, 10);
-	ck_assert_int_eq(j->output, CONFIG_OUTPUT_FILE);
-	ck_assert_str_eq(j->output_path, "/var/log/schedd/full.log");
-	ck_assert_uint_eq(j->output_limit_bytes, 1048576);
+	ck_assert_uint_eq(j->exec->umask, 077);
+	ck_assert_int_eq(j->exec->nice, 10);
+	ck_assert_int_eq(j->exec->output, CONFIG_OUTPUT_FILE);
+	ck_assert_str_eq(j->exec->output_path, "/var/log/schedd/full.log");
+	ck_assert_uint_eq(j->exec->output_limit_bytes, 1048576);
 	ck_assert(!j->enabled);
 	ck_assert_str_eq(j->file, GOOD_DIR "/full.conf");
 	ck_assert_int_eq(j->line, 12);
@@ -277,16 +277,16 @@ START_TEST(good_full)
 	assert_schedule(j, "@every 90s");
 	ck_assert_int_eq(j->schedule.kind, CRONEXPR_EVERY);
 	ck_assert_int_eq(j->schedule.every_ms, 90000);
-	ck_assert_int_eq(j->overlap, CONFIG_OVERLAP_REPLACE);
-	ck_assert_int_eq(j->output, CONFIG_OUTPUT_DISCARD);
-	ck_assert_ptr_null(j->output_path);
-	ck_assert_int_eq(j->kill_signal, SIGKILL);
+	ck_assert_int_eq(j->policy->overlap, CONFIG_OVERLAP_REPLACE);
+	ck_assert_int_eq(j->exec->output, CONFIG_OUTPUT_DISCARD);
+	ck_assert_ptr_null(j->exec->output_path);
+	ck_assert_int_eq(j->policy->kill_signal, SIGKILL);
 	ck_assert_str_eq(tz_name(j->zone), "UTC");
 	ck_assert_int_eq(j->line, 37);
 
 	j = job(cfg, "allow");
-	ck_assert_int_eq(j->overlap, CONFIG_OVERLAP_ALLOW);
-	ck_assert_int_eq(j->nice, -20);
+	ck_assert_int_eq(j->policy->overlap, CONFIG_OVERLAP_ALLOW);
+	ck_assert_int_eq(j->exec->nice, -20);
 	assert_schedule(j, "0 */5 * * * *");
 	ck_assert(j->schedule.periodic);
 	/* Berlin in summer: 12:02:03 -> 12:05:00 local */
@@ -315,29 +315,29 @@ START_TEST(good_minimal_defaults)
 	ck_assert_str_eq(j->name, "only");
 	ck_assert_str_eq(j->command, "echo hello");
 	ck_assert(j->zone == cfg->zone);
-	ck_assert_ptr_null(j->user);
-	ck_assert_int_eq(j->uid, 0);
-	ck_assert_int_eq(j->gid, pw->pw_gid);
-	ck_assert_str_eq(j->home, pw->pw_dir);
-	ck_assert_str_eq(j->shell_user, pw->pw_name);
-	ck_assert_int_eq(j->timeout_ms, 0);
-	ck_assert_int_eq(j->kill_signal, SIGTERM);
-	ck_assert_int_eq(j->kill_grace_ms, 10000);
-	ck_assert_int_eq(j->retries, 0);
-	ck_assert_int_eq(j->retry_delay_ms, 30000);
-	ck_assert(j->retry_backoff == 2.0);
-	ck_assert_int_eq(j->retry_max_delay_ms, 3600000);
-	ck_assert_int_eq(j->overlap, CONFIG_OVERLAP_SKIP);
-	ck_assert(!j->catchup);
-	ck_assert_int_eq(j->jitter_ms, 0);
-	ck_assert_ptr_null(j->workdir);
+	ck_assert_ptr_null(j->exec->user);
+	ck_assert_int_eq(j->exec->uid, 0);
+	ck_assert_int_eq(j->exec->gid, pw->pw_gid);
+	ck_assert_str_eq(j->exec->home, pw->pw_dir);
+	ck_assert_str_eq(j->exec->shell_user, pw->pw_name);
+	ck_assert_int_eq(j->policy->timeout_ms, 0);
+	ck_assert_int_eq(j->policy->kill_signal, SIGTERM);
+	ck_assert_int_eq(j->policy->kill_grace_ms, 10000);
+	ck_assert_int_eq(j->policy->retries, 0);
+	ck_assert_int_eq(j->policy->retry_delay_ms, 30000);
+	ck_assert(j->policy->retry_backoff == 2.0);
+	ck_assert_int_eq(j->policy->retry_max_delay_ms, 3600000);
+	ck_assert_int_eq(j->policy->overlap, CONFIG_OVERLAP_SKIP);
+	ck_assert(!j->policy->catchup);
+	ck_assert_int_eq(j->policy->jitter_ms, 0);
+	ck_assert_ptr_null(j->exec->workdir);
 	ck_assert_ptr_null(j->env);
 	ck_assert_uint_eq(j->nenv, 0);
-	ck_assert_uint_eq(j->umask, 022);
-	ck_assert_int_eq(j->nice, 0);
-	ck_assert_int_eq(j->output, CONFIG_OUTPUT_LOG);
-	ck_assert_ptr_null(j->output_path);
-	ck_assert_uint_eq(j->output_limit_bytes, 65536);
+	ck_assert_uint_eq(j->exec->umask, 022);
+	ck_assert_int_eq(j->exec->nice, 0);
+	ck_assert_int_eq(j->exec->output, CONFIG_OUTPUT_LOG);
+	ck_assert_ptr_null(j->exec->output_path);
+	ck_assert_uint_eq(j->exec->output_limit_bytes, 65536);
 	ck_assert(j->enabled);
 	ck_assert_int_eq(j->line, 1);
 	config_free(cfg);
@@ -356,20 +356,20 @@ START_TEST(good_defaults_inheritance)
 
 	j = job(cfg, "inherits");
 	ck_assert_str_eq(j->command, "/bin/true");
-	ck_assert_int_eq(j->timeout_ms, 900000);
-	ck_assert_int_eq(j->retries, 2);
+	ck_assert_int_eq(j->policy->timeout_ms, 900000);
+	ck_assert_int_eq(j->policy->retries, 2);
 	ck_assert_str_eq(tz_name(j->zone), "Europe/Paris");
-	ck_assert_str_eq(j->workdir, "/srv");
+	ck_assert_str_eq(j->exec->workdir, "/srv");
 	ck_assert_uint_eq(j->nenv, 2);
 	ck_assert_str_eq(j->env[0], "LANG=C.UTF-8");
 	ck_assert_str_eq(j->env[1], "TIER=default");
 
 	j = job(cfg, "overrides");
 	ck_assert_str_eq(j->command, "/bin/false");
-	ck_assert_int_eq(j->timeout_ms, 0);
-	ck_assert_int_eq(j->retries, 0);
+	ck_assert_int_eq(j->policy->timeout_ms, 0);
+	ck_assert_int_eq(j->policy->retries, 0);
 	ck_assert_str_eq(tz_name(j->zone), "UTC");
-	ck_assert_str_eq(j->workdir, "/tmp");
+	ck_assert_str_eq(j->exec->workdir, "/tmp");
 	/* a job's env replaces the defaults' list entirely */
 	ck_assert_uint_eq(j->nenv, 1);
 	ck_assert_str_eq(j->env[0], "TIER=special");
@@ -409,7 +409,7 @@ START_TEST(good_dropins)
 		ck_assert_str_eq(j->file, want[i].file);
 		ck_assert_int_eq(j->line, want[i].line);
 		/* [defaults] in a drop-in applies to every job */
-		ck_assert_int_eq(j->retries, 1);
+		ck_assert_int_eq(j->policy->retries, 1);
 	}
 	ck_assert_ptr_null(config_find_job(cfg, "readme"));
 	ck_assert_ptr_null(config_find_job(cfg, "zzz"));
@@ -499,7 +499,7 @@ START_TEST(line_forms)
 	    "timeout=5s\r\n", &env);
 	j = job(cfg, "a");
 	ck_assert_str_eq(j->command, "echo  spaced");
-	ck_assert_int_eq(j->timeout_ms, 5000);
+	ck_assert_int_eq(j->policy->timeout_ms, 5000);
 	ck_assert_int_eq(j->line, 2);
 	config_free(cfg);
 
@@ -784,11 +784,11 @@ START_TEST(users)
 	snprintf(text, sizeof(text), JOB_TEXT "user = %s\n", pw->pw_name);
 	cfg = expect_ok(text, &env);
 	j = &cfg->jobs[0];
-	ck_assert_str_eq(j->user, pw->pw_name);
-	ck_assert_str_eq(j->shell_user, pw->pw_name);
-	ck_assert_int_eq(j->uid, pw->pw_uid);
-	ck_assert_int_eq(j->gid, pw->pw_gid);
-	ck_assert_str_eq(j->home, pw->pw_dir[0] != '\0' ? pw->pw_dir : "/");
+	ck_assert_str_eq(j->exec->user, pw->pw_name);
+	ck_assert_str_eq(j->exec->shell_user, pw->pw_name);
+	ck_assert_int_eq(j->exec->uid, pw->pw_uid);
+	ck_assert_int_eq(j->exec->gid, pw->pw_gid);
+	ck_assert_str_eq(j->exec->home, pw->pw_dir[0] != '\0' ? pw->pw_dir : "/");
 	config_free(cfg);
 
 	/* unprivileged: only oneself */
@@ -796,16 +796,16 @@ START_TEST(users)
 	snprintf(want, sizeof(want), "test.conf:4: user 'root' requires running as root\n");
 	expect_errors_env(JOB_TEXT "user = root\n", &env, want);
 	cfg = expect_ok(text, &env);
-	ck_assert_int_eq(cfg->jobs[0].uid, pw->pw_uid);
+	ck_assert_int_eq(cfg->jobs[0].exec->uid, pw->pw_uid);
 	config_free(cfg);
 
 	/* no user: the daemon's own */
 	cfg = expect_ok(JOB_TEXT, &env);
 	j = &cfg->jobs[0];
-	ck_assert_ptr_null(j->user);
-	ck_assert_int_eq(j->uid, pw->pw_uid);
-	ck_assert_int_eq(j->gid, pw->pw_gid);
-	ck_assert_str_eq(j->shell_user, pw->pw_name);
+	ck_assert_ptr_null(j->exec->user);
+	ck_assert_int_eq(j->exec->uid, pw->pw_uid);
+	ck_assert_int_eq(j->exec->gid, pw->pw_gid);
+	ck_assert_str_eq(j->exec->shell_user, pw->pw_name);
 	config_free(cfg);
 
 	/* a uid without a passwd entry: $HOME, else "/", and the number */
@@ -813,13 +813,13 @@ START_TEST(users)
 	ck_assert_ptr_null(getpwuid(env.uid));
 	env.home = "/home/ghost";
 	cfg = expect_ok(JOB_TEXT, &env);
-	ck_assert_int_eq(cfg->jobs[0].uid, 3999999);
-	ck_assert_str_eq(cfg->jobs[0].shell_user, "3999999");
-	ck_assert_str_eq(cfg->jobs[0].home, "/home/ghost");
+	ck_assert_int_eq(cfg->jobs[0].exec->uid, 3999999);
+	ck_assert_str_eq(cfg->jobs[0].exec->shell_user, "3999999");
+	ck_assert_str_eq(cfg->jobs[0].exec->home, "/home/ghost");
 	config_free(cfg);
 	env.home = NULL;
 	cfg = expect_ok(JOB_TEXT, &env);
-	ck_assert_str_eq(cfg->jobs[0].home, "/");
+	ck_assert_str_eq(cfg->jobs[0].exec->home, "/");
 	config_free(cfg);
 }
 END_TEST
@@ -984,6 +984,142 @@ START_TEST(hash_env_order_and_split)
 }
 END_TEST
 
+/* The same job beside others whose exec and policy it shares or not: the
+ * hash is of contents, never of which copy a job points to. */
+START_TEST(hash_independent_of_sharing)
+{
+	static const char *const others[] = {
+		"",
+		"[job:a]\nschedule = @daily\ncommand = a\nworkdir = /tmp\ntimeout = 5m\n",
+		"[job:a]\nschedule = @daily\ncommand = a\nworkdir = /srv\ntimeout = 6m\n",
+		"[job:z]\nschedule = @daily\ncommand = z\nworkdir = /tmp\ntimeout = 300s\n",
+	};
+	struct config_env env;
+	struct config *cfg;
+	uint64_t first = 0;
+	char text[512];
+	size_t i;
+
+	env_fixed(&env);
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		snprintf(text, sizeof(text), "%s" HASH_BASE "workdir = /tmp\ntimeout = 5m\n",
+		    others[i]);
+		cfg = expect_ok(text, &env);
+		if (i == 0)
+			first = job(cfg, "h")->hash;
+		ck_assert_uint_eq(job(cfg, "h")->hash, first);
+		config_free(cfg);
+	}
+	ck_assert_uint_ne(first, hash_of(HASH_BASE "workdir = /tmp\n"));
+	ck_assert_uint_ne(first, hash_of(HASH_BASE "timeout = 5m\n"));
+}
+END_TEST
+
+/* Jobs whose process settings (exec) or run policy are equal share one
+ * copy, however the values were written and wherever they were set; any
+ * difference, the user's name included, gives a copy of its own. */
+START_TEST(settings_interned)
+{
+	struct config_env env;
+	struct config *cfg;
+	const struct config_job *a, *b, *c, *d, *e, *f, *g, *h, *i;
+
+	env_fixed(&env);
+	cfg = expect_ok("[defaults]\ntimeout = 1h\n"
+	    "[job:a]\nschedule = @daily\ncommand = a\n"
+	    "[job:b]\nschedule = @hourly\ncommand = b\ntimezone = UTC\nenv = X=1\n"
+	    "enabled = false\n"
+	    "[job:c]\nschedule = @daily\ncommand = c\ntimeout = 60m\numask = 0022\n"
+	    "[job:d]\nschedule = @daily\ncommand = d\ntimeout = 5m\n"
+	    "[job:e]\nschedule = @daily\ncommand = e\ntimeout = 300s\n"
+	    "[job:f]\nschedule = @daily\ncommand = f\nworkdir = /srv\n"
+	    "output = file:/var/log/f.log\n"
+	    "[job:g]\nschedule = @daily\ncommand = g\noutput = file:/var/log/f.log\n"
+	    "workdir = /srv\n"
+	    "[job:h]\nschedule = @daily\ncommand = h\nuser = root\n"
+	    "[job:i]\nschedule = @daily\ncommand = i\nretry_backoff = 2.0\nretries = 0\n"
+	    "nice = 1\n", &env);
+	a = job(cfg, "a");
+	b = job(cfg, "b");
+	c = job(cfg, "c");
+	d = job(cfg, "d");
+	e = job(cfg, "e");
+	f = job(cfg, "f");
+	g = job(cfg, "g");
+	h = job(cfg, "h");
+	i = job(cfg, "i");
+
+	/* Job-only keys leave both shared; equal values written otherwise too. */
+	ck_assert_ptr_eq(b->exec, a->exec);
+	ck_assert_ptr_eq(b->policy, a->policy);
+	ck_assert_ptr_eq(c->exec, a->exec);
+	ck_assert_ptr_eq(c->policy, a->policy);
+	ck_assert_int_eq(a->policy->timeout_ms, 3600000);
+
+	/* Policies: one more for 5m, shared by d and e; i's equals the default. */
+	ck_assert_ptr_ne(d->policy, a->policy);
+	ck_assert_ptr_eq(e->policy, d->policy);
+	ck_assert_int_eq(e->policy->timeout_ms, 300000);
+	ck_assert_ptr_eq(d->exec, a->exec);
+	ck_assert_ptr_eq(i->policy, a->policy);
+
+	/* Execs: f and g share theirs, with strings that outlive the load. */
+	ck_assert_ptr_ne(f->exec, a->exec);
+	ck_assert_ptr_eq(g->exec, f->exec);
+	ck_assert_str_eq(g->exec->workdir, "/srv");
+	ck_assert_str_eq(g->exec->output_path, "/var/log/f.log");
+	ck_assert_int_eq(g->exec->output, CONFIG_OUTPUT_FILE);
+	ck_assert_ptr_eq(f->policy, a->policy);
+
+	/* user = root is not the daemon's own user even with the same uid. */
+	ck_assert_ptr_null(a->exec->user);
+	ck_assert_ptr_ne(h->exec, a->exec);
+	ck_assert_str_eq(h->exec->user, "root");
+	ck_assert_int_eq(h->exec->uid, a->exec->uid);
+	ck_assert_ptr_ne(i->exec, a->exec);
+	ck_assert_int_eq(i->exec->nice, 1);
+	ck_assert_int_eq(a->exec->nice, 0);
+	config_free(cfg);
+}
+END_TEST
+
+/* Enough distinct copies to grow the tables: 2 * N jobs, N execs and N
+ * policies, job k sharing both with job k + N only. */
+START_TEST(settings_interned_many)
+{
+	enum { N = 50 };
+	struct config_env env;
+	struct config *cfg;
+	char *text, *p, name[16];
+	const struct config_job *jobs[2 * N];
+	size_t len = 2 * N * 128;
+	int k, m;
+
+	text = p = malloc(len);
+	ck_assert_ptr_nonnull(text);
+	for (k = 0; k < 2 * N; k++)
+		p += snprintf(p, len - (size_t)(p - text), "[job:j%03d]\nschedule = @daily\n"
+		    "command = c\nworkdir = /w/%d\nretries = %d\n", k, k % N, k % N);
+	env_fixed(&env);
+	cfg = expect_ok(text, &env);
+	for (k = 0; k < 2 * N; k++) {
+		snprintf(name, sizeof(name), "j%03d", k);
+		jobs[k] = job(cfg, name);
+	}
+	for (k = 0; k < 2 * N; k++) {
+		for (m = k + 1; m < 2 * N; m++) {
+			ck_assert((jobs[k]->exec == jobs[m]->exec) == (m == k + N));
+			ck_assert((jobs[k]->policy == jobs[m]->policy) == (m == k + N));
+		}
+		snprintf(name, sizeof(name), "/w/%d", k % N);
+		ck_assert_str_eq(jobs[k]->exec->workdir, name);
+		ck_assert_int_eq(jobs[k]->policy->retries, k % N);
+	}
+	config_free(cfg);
+	free(text);
+}
+END_TEST
+
 START_TEST(jobs_sorted_and_found)
 {
 	struct config_env env;
@@ -1027,6 +1163,9 @@ START_TEST(names_and_table)
 			ck_assert_str_ne(k->name, keys_table[j].name);
 		ck_assert((k->daemon_off >= 0) == ((k->scope & KEYS_DAEMON) != 0));
 		ck_assert((k->job_off >= 0) == ((k->scope & KEYS_JOB) != 0));
+		ck_assert_int_lt(k->job_off, (ptrdiff_t)(k->job_part == KEYS_PART_EXEC ?
+		    sizeof(struct config_exec) : k->job_part == KEYS_PART_POLICY ?
+		    sizeof(struct config_policy) : sizeof(struct config_job)));
 	}
 	ck_assert_int_eq(keys_find("Schedule"), -1);
 	ck_assert(keys_env_name_ok("_A1", 3));
@@ -1114,6 +1253,9 @@ config_suite(void)
 	tcase_add_loop_test(tc, hash_changed_setting, 0,
 	    sizeof(hash_differ) / sizeof(hash_differ[0]));
 	tcase_add_test(tc, hash_env_order_and_split);
+	tcase_add_test(tc, hash_independent_of_sharing);
+	tcase_add_test(tc, settings_interned);
+	tcase_add_test(tc, settings_interned_many);
 	tcase_add_test(tc, jobs_sorted_and_found);
 	tcase_add_test(tc, names_and_table);
 	suite_add_tcase(s, tc);

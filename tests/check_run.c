@@ -28,6 +28,7 @@
 
 #define DEADLINE_S	10
 #define MAX_DONE	256
+#define MAX_EXECS	128	/* job_init calls per test */
 
 struct done_rec {
 	struct sched_run *run;
@@ -50,6 +51,8 @@ static struct {
 	char		 dir[64];
 	char		*owned[16];	/* strings freed at teardown */
 	int		 nowned;
+	struct config_exec execs[MAX_EXECS];	/* one per job_init */
+	int		 nexecs;
 } H;
 
 static void
@@ -182,20 +185,34 @@ pred_no_draining(void *arg)
 	return runner_draining(H.r) == 0;
 }
 
+/* A job of its own exec (see ex) as the daemon's user, home H.dir. */
 static void
 job_init(struct config_job *j, const char *name, const char *command)
 {
+	struct config_exec *x;
+
+	ck_assert_int_lt(H.nexecs, MAX_EXECS);
+	x = &H.execs[H.nexecs++];
 	memset(j, 0, sizeof(*j));
+	memset(x, 0, sizeof(*x));
 	j->name = name;
 	j->command = command;
-	j->uid = geteuid();
-	j->gid = getegid();
-	j->home = H.dir;
-	j->shell_user = "schedtest";
-	j->umask = 022;
-	j->nice = getpriority(PRIO_PROCESS, 0);
-	j->output = CONFIG_OUTPUT_DISCARD;
-	j->output_limit_bytes = 1ULL << 30;
+	j->exec = x;
+	x->uid = geteuid();
+	x->gid = getegid();
+	x->home = H.dir;
+	x->shell_user = "schedtest";
+	x->umask = 022;
+	x->nice = getpriority(PRIO_PROCESS, 0);
+	x->output = CONFIG_OUTPUT_DISCARD;
+	x->output_limit_bytes = 1ULL << 30;
+}
+
+/* The exec of a job of job_init's, to be set by the test. */
+static struct config_exec *
+ex(struct config_job *j)
+{
+	return (struct config_exec *)j->exec;
 }
 
 static void
@@ -224,8 +241,8 @@ job_to_file(struct config_job *j, const char *file)
 
 	ck_assert_int_lt(H.nowned, 16);
 	H.owned[H.nowned++] = path;
-	j->output = CONFIG_OUTPUT_FILE;
-	j->output_path = path;
+	ex(j)->output = CONFIG_OUTPUT_FILE;
+	ex(j)->output_path = path;
 }
 
 /* The whole file, NUL-terminated; *lenp gets its length. NULL if absent. */
@@ -299,7 +316,7 @@ START_TEST(outcome_table)
 	char *big = NULL;
 
 	job_init(&j, "outcome", outcomes[_i].command);
-	j.workdir = outcomes[_i].workdir;
+	ex(&j)->workdir = outcomes[_i].workdir;
 	if (outcomes[_i].big_env) {
 		big = malloc(300 * 1024);
 		ck_assert_ptr_nonnull(big);
@@ -374,7 +391,7 @@ START_TEST(environment_exact)
 	d = run_job(&run);
 	ck_assert_int_eq(d->kind, SCHED_EXIT_CODE);
 	ck_assert_int_eq(d->status, 0);
-	out = slurp(j.output_path, NULL);
+	out = slurp(j.exec->output_path, NULL);
 	ck_assert_ptr_nonnull(out);
 	got = sorted_lines(out);
 	ck_assert_str_eq(got,
@@ -407,7 +424,7 @@ START_TEST(environment_defaults_and_workdir)
 	d = run_job(&run);
 	ck_assert_int_eq(d->kind, SCHED_EXIT_CODE);
 	ck_assert_int_eq(d->status, 0);
-	out = slurp(j.output_path, NULL);
+	out = slurp(j.exec->output_path, NULL);
 	ck_assert_int_gt(asprintf(&want, "%s\n%s schedtest schedtest homejob 1\n", H.dir, H.dir),
 	    0);
 	ck_assert_str_eq(out, want);
@@ -415,11 +432,11 @@ START_TEST(environment_defaults_and_workdir)
 	free(want);
 
 	/* An explicit workdir wins over the home directory. */
-	j.workdir = "/";
-	unlink(j.output_path);
+	ex(&j)->workdir = "/";
+	unlink(j.exec->output_path);
 	d = run_job(&run);
 	ck_assert_int_eq(d->status, 0);
-	out = slurp(j.output_path, NULL);
+	out = slurp(j.exec->output_path, NULL);
 	ck_assert_int_gt(asprintf(&want, "/\n%s schedtest schedtest homejob 1\n", H.dir), 0);
 	ck_assert_str_eq(out, want);
 	free(out);
@@ -450,7 +467,7 @@ START_TEST(only_stdio_inherited)
 	d = run_job(&run);
 	ck_assert_int_eq(d->kind, SCHED_EXIT_CODE);
 	ck_assert_int_eq(d->status, 0);
-	out = slurp(j.output_path, NULL);
+	out = slurp(j.exec->output_path, NULL);
 	ck_assert_ptr_nonnull(out);
 	ck_assert_msg(strncmp(out, "0\n1\n2\n", 6) == 0, "fds: %s", out);
 	p = out + 6;
@@ -497,7 +514,7 @@ START_TEST(signals_reset)
 	d = &H.done[0];
 	ck_assert_int_eq(d->kind, SCHED_EXIT_CODE);
 	ck_assert_int_eq(d->status, 0);
-	out = slurp(j.output_path, NULL);
+	out = slurp(j.exec->output_path, NULL);
 	ck_assert_str_eq(out, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
 	free(out);
 }
@@ -521,7 +538,7 @@ START_TEST(new_session)
 	d = &H.done[0];
 	ck_assert_int_eq(d->kind, SCHED_EXIT_CODE);
 	ck_assert_int_eq(d->status, 0);
-	out = slurp(j.output_path, NULL);
+	out = slurp(j.exec->output_path, NULL);
 	/* The shell is the process we forked, leader of its group and session. */
 	ck_assert_int_gt(asprintf(&want, "%ld %ld %ld %ld\n", (long)pid, (long)getpid(),
 	    (long)pid, (long)pid), 0);
@@ -551,13 +568,13 @@ START_TEST(umask_and_nice)
 
 	job_init(&j, "nicejob", "umask; nice");
 	job_to_file(&j, "nice.out");
-	j.umask = umask_nice[_i].umask;
-	j.nice = umask_nice[_i].nice;
+	ex(&j)->umask = umask_nice[_i].umask;
+	ex(&j)->nice = umask_nice[_i].nice;
 	run_init(&run, &j, 1);
 	d = run_job(&run);
 	ck_assert_int_eq(d->kind, SCHED_EXIT_CODE);
 	ck_assert_int_eq(d->status, 0);
-	out = slurp(j.output_path, NULL);
+	out = slurp(j.exec->output_path, NULL);
 	ck_assert_str_eq(out, umask_nice[_i].want);
 	free(out);
 	/* The daemon's own settings are untouched. */
@@ -628,7 +645,7 @@ START_TEST(nofile_limit)
 	d = run_job(&run);
 	ck_assert_int_eq(d->kind, SCHED_EXIT_CODE);
 	ck_assert_int_eq(d->status, 0);
-	out = slurp(j.output_path, NULL);
+	out = slurp(j.exec->output_path, NULL);
 	ck_assert_str_eq(out, "512\n");
 	free(out);
 	runner_free(H.r);
@@ -658,25 +675,25 @@ START_TEST(user_switch)
 	ck_assert_int_ge(getgrouplist("nobody", pw->pw_gid, groups, &ngroups), 0);
 	job_init(&j, "userjob", "id -u; id -g; id -G; echo $HOME $USER $LOGNAME");
 	job_to_file(&j, "user.out");
-	j.user = "nobody";
-	j.shell_user = "nobody";
-	j.uid = pw->pw_uid;
-	j.gid = pw->pw_gid;
-	j.home = "/nonexistent-home";
+	ex(&j)->user = "nobody";
+	ex(&j)->shell_user = "nobody";
+	ex(&j)->uid = pw->pw_uid;
+	ex(&j)->gid = pw->pw_gid;
+	ex(&j)->home = "/nonexistent-home";
 	run_init(&run, &j, 1);
 
 	/* The working directory is entered as the user: root's 0700 temp
 	 * directory is not theirs. */
-	j.workdir = H.dir;
+	ex(&j)->workdir = H.dir;
 	d = run_job(&run);
 	ck_assert_int_eq(d->kind, SCHED_EXIT_SPAWN_ERROR);
 	ck_assert_int_eq(d->status, EACCES);
 
-	j.workdir = "/";
+	ex(&j)->workdir = "/";
 	d = run_job(&run);
 	ck_assert_int_eq(d->kind, SCHED_EXIT_CODE);
 	ck_assert_int_eq(d->status, 0);
-	out = slurp(j.output_path, NULL);
+	out = slurp(j.exec->output_path, NULL);
 	line = out;
 	ck_assert_int_gt(asprintf(&want, "%u\n%u\n", (unsigned)pw->pw_uid,
 	    (unsigned)pw->pw_gid), 0);
@@ -730,11 +747,11 @@ START_TEST(user_switch_refused)
 		strcpy(H.dir, "/");
 		start_loop();
 		job_init(&j, "rootjob", "true");
-		j.user = "root";
-		j.shell_user = "root";
-		j.uid = 0;
-		j.gid = 0;
-		j.workdir = "/";
+		ex(&j)->user = "root";
+		ex(&j)->shell_user = "root";
+		ex(&j)->uid = 0;
+		ex(&j)->gid = 0;
+		ex(&j)->workdir = "/";
 		run_init(&run, &j, 1);
 		if (runner_spawn(H.r, &run) != 0)
 			_exit(11);
@@ -839,7 +856,7 @@ START_TEST(output_log_lines)
 	fclose(f);
 	ck_assert_int_gt(asprintf(&cmd, log_commands[_i], file), 0);
 	job_init(&j, "logjob", cmd);
-	j.output = CONFIG_OUTPUT_LOG;
+	ex(&j)->output = CONFIG_OUTPUT_LOG;
 	run_init(&run, &j, 1);
 	saved = capture_stderr("log.err");
 	d = run_job(&run);
@@ -889,8 +906,8 @@ START_TEST(output_log_limit)
 	int saved;
 
 	job_init(&j, "limjob", "printf 'abc\\ndefgh\\nijkl\\n'");
-	j.output = CONFIG_OUTPUT_LOG;
-	j.output_limit_bytes = log_limits[_i].limit;
+	ex(&j)->output = CONFIG_OUTPUT_LOG;
+	ex(&j)->output_limit_bytes = log_limits[_i].limit;
 	run_init(&run, &j, 1);
 	snprintf(note, sizeof(note), "job limjob: output limit reached, %llu bytes dropped",
 	    (unsigned long long)log_limits[_i].dropped);
@@ -927,8 +944,8 @@ START_TEST(output_file_limit)
 		total += (size_t)snprintf(want + total, cap - total, "%d\n", i);
 	job_init(&j, "seqjob", "seq 1 200000");
 	job_to_file(&j, "seq.out");
-	j.output_limit_bytes = 65536;
-	f = fopen(j.output_path, "w");
+	ex(&j)->output_limit_bytes = 65536;
+	f = fopen(j.exec->output_path, "w");
 	ck_assert_ptr_nonnull(f);
 	fputs("previous\n", f);
 	fclose(f);
@@ -936,7 +953,7 @@ START_TEST(output_file_limit)
 	d = run_job(&run);
 	ck_assert_int_eq(d->kind, SCHED_EXIT_CODE);
 	ck_assert_int_eq(d->status, 0);
-	got = slurp(j.output_path, &len);
+	got = slurp(j.exec->output_path, &len);
 	/* Appended; exactly the first 65536 bytes of the output, byte for byte. */
 	ck_assert_uint_eq(len, 9 + 65536);
 	ck_assert(memcmp(got, want, len) == 0);
@@ -956,8 +973,8 @@ START_TEST(output_file_unopenable)
 	char *got;
 
 	job_init(&j, "nofile", "echo hello; exit 2");
-	j.output = CONFIG_OUTPUT_FILE;
-	j.output_path = "/nonexistent/dir/out";
+	ex(&j)->output = CONFIG_OUTPUT_FILE;
+	ex(&j)->output_path = "/nonexistent/dir/out";
 	run_init(&run, &j, 1);
 	saved = capture_stderr("nofile.err");
 	d = run_job(&run);
@@ -1005,9 +1022,9 @@ START_TEST(output_big_memory_flat)
 	int saved, devnull;
 
 	job_init(&j, "bigjob", "head -c 209715200 /dev/zero");
-	j.output = big_outputs[_i].output;
-	j.output_path = "/dev/null";
-	j.output_limit_bytes = big_outputs[_i].limit;
+	ex(&j)->output = big_outputs[_i].output;
+	ex(&j)->output_path = "/dev/null";
+	ex(&j)->output_limit_bytes = big_outputs[_i].limit;
 	run_init(&run, &j, 1);
 	devnull = open("/dev/null", O_WRONLY);
 	ck_assert_int_ge(devnull, 0);
@@ -1060,7 +1077,7 @@ START_TEST(eof_after_exit)
 	ck_assert_int_eq(d->draining, 0);
 	/* Completed by the EOF itself, not by the grace timer. */
 	ck_assert(elapsed_ms(&t0, &d->when) < RUN_EOF_GRACE_MS);
-	out = slurp(j.output_path, NULL);
+	out = slurp(j.exec->output_path, NULL);
 	ck_assert_str_eq(out, "early\nlate\n");
 	free(out);
 }
@@ -1091,7 +1108,7 @@ START_TEST(eof_grace_then_drain)
 	ck_assert_int_eq(d->draining, 1);
 	ck_assert_int_eq(d->active, 0);
 	ck_assert(elapsed_ms(&t0, &d->when) >= RUN_EOF_GRACE_MS);
-	out = slurp(j.output_path, NULL);
+	out = slurp(j.exec->output_path, NULL);
 	ck_assert_str_eq(out, "early\n");
 	free(out);
 
@@ -1100,7 +1117,7 @@ START_TEST(eof_grace_then_drain)
 	ck_assert_int_eq(write(fd, "go\n", 3), 3);
 	close(fd);
 	loop_until(pred_no_draining, NULL);
-	out = slurp(j.output_path, NULL);
+	out = slurp(j.exec->output_path, NULL);
 	ck_assert_str_eq(out, "early\nlate\n");
 	ck_assert_int_eq(H.ndone, 1);
 	free(out);
@@ -1119,7 +1136,7 @@ START_TEST(eof_before_exit)
 	int rc, err;
 
 	job_init(&j, "closejob", "echo bye; exec >&- 2>&-; sleep 0.3; exit 5");
-	j.output = CONFIG_OUTPUT_LOG;
+	ex(&j)->output = CONFIG_OUTPUT_LOG;
 	run_init(&run, &j, 1);
 	ck_assert_int_eq(runner_spawn(H.r, &run), 0);
 	pid = run.pid;
@@ -1349,7 +1366,7 @@ START_TEST(respawn_from_hook)
 	ck_assert_int_eq(runner_spawn(H.r, &run), 0);
 	wait_done(3);
 	ck_assert_int_eq(runner_active(H.r), 0);
-	out = slurp(j.output_path, NULL);
+	out = slurp(j.exec->output_path, NULL);
 	ck_assert_str_eq(out, "1\n2\n3\n");
 	free(out);
 }

@@ -196,12 +196,23 @@ teardown(void)
 
 /* ---- configs built by hand -------------------------------------------- */
 
+/* A config and what its jobs point to, freed as one struct config. */
+struct test_config {
+	struct config	 c;		/* first */
+	struct config_exec exec;	/* every job's */
+	struct config_policy policy[MAX_JOBS];	/* jobs[i]'s */
+};
+
 static struct config *
 cfg_new(int max_concurrent)
 {
-	struct config *c = calloc(1, sizeof(*c));
+	struct test_config *tc = calloc(1, sizeof(*tc));
+	struct config *c = &tc->c;
 
-	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_nonnull(tc);
+	tc->exec.umask = 022;
+	tc->exec.output = CONFIG_OUTPUT_LOG;
+	tc->exec.output_limit_bytes = 65536;
 	c->jobs = calloc(MAX_JOBS, sizeof(*c->jobs));
 	ck_assert_ptr_nonnull(c->jobs);
 	c->path = "test.conf";
@@ -217,12 +228,15 @@ cfg_new(int max_concurrent)
 static struct config_job *
 cfg_job(struct config *c, const char *name, const char *schedule)
 {
+	struct test_config *tc = (struct test_config *)c;
+	struct config_policy *p;
 	struct config_job *j;
 	char err[160];
 
 	ck_assert_uint_lt(c->njobs, MAX_JOBS);
 	if (c->njobs > 0)
 		ck_assert_int_lt(strcmp(c->jobs[c->njobs - 1].name, name), 0);
+	p = &tc->policy[c->njobs];
 	j = &c->jobs[c->njobs++];
 	j->name = name;
 	j->schedule_text = schedule;
@@ -230,26 +244,30 @@ cfg_job(struct config *c, const char *name, const char *schedule)
 	    schedule, err);
 	j->zone = tz_utc();
 	j->command = "true";
-	j->uid = 0;
-	j->gid = 0;
-	j->timeout_ms = 0;
-	j->kill_signal = SIGTERM;
-	j->kill_grace_ms = 10000;
-	j->retries = 0;
-	j->retry_delay_ms = 30000;
-	j->retry_backoff = 2.0;
-	j->retry_max_delay_ms = 3600000;
-	j->overlap = CONFIG_OVERLAP_SKIP;
-	j->catchup = false;
-	j->jitter_ms = 0;
-	j->umask = 022;
-	j->output = CONFIG_OUTPUT_LOG;
-	j->output_limit_bytes = 65536;
+	j->exec = &tc->exec;
+	j->policy = p;
+	p->timeout_ms = 0;
+	p->kill_signal = SIGTERM;
+	p->kill_grace_ms = 10000;
+	p->retries = 0;
+	p->retry_delay_ms = 30000;
+	p->retry_backoff = 2.0;
+	p->retry_max_delay_ms = 3600000;
+	p->overlap = CONFIG_OVERLAP_SKIP;
+	p->catchup = false;
+	p->jitter_ms = 0;
 	j->enabled = true;
 	j->file = "test.conf";
 	j->line = (int)c->njobs;
 	j->hash = 1;
 	return j;
+}
+
+/* The policy of a job of cfg_job's, to be set by the test. */
+static struct config_policy *
+pol(struct config_job *j)
+{
+	return (struct config_policy *)j->policy;
 }
 
 /* ---- time ------------------------------------------------------------- */
@@ -556,8 +574,8 @@ START_TEST(max_concurrent_fifo)
 	struct config_job *a;
 
 	a = cfg_job(c, "a", "* * * * *");
-	a->retries = 1;
-	a->retry_delay_ms = 1000;
+	pol(a)->retries = 1;
+	pol(a)->retry_delay_ms = 1000;
 	cfg_job(c, "b", "* * * * *");
 	cfg_job(c, "c", "* * * * *");
 	cfg_job(c, "d", "* * * * *");
@@ -635,7 +653,7 @@ START_TEST(overlap_queue_one_waiting)
 {
 	struct config *c = cfg_new(64);
 
-	cfg_job(c, "a", "* * * * *")->overlap = CONFIG_OVERLAP_QUEUE;
+	pol(cfg_job(c, "a", "* * * * *"))->overlap = CONFIG_OVERLAP_QUEUE;
 	start(c, at(30000));
 	advance_to(at(60000));
 	advance_to(at(120000));
@@ -671,7 +689,7 @@ START_TEST(overlap_allow)
 	struct config *c = cfg_new(64);
 	struct sched_run *r1, *r2;
 
-	cfg_job(c, "a", "* * * * *")->overlap = CONFIG_OVERLAP_ALLOW;
+	pol(cfg_job(c, "a", "* * * * *"))->overlap = CONFIG_OVERLAP_ALLOW;
 	start(c, at(30000));
 	advance_to(at(60000));
 	r1 = running("a");
@@ -698,11 +716,11 @@ START_TEST(overlap_replace)
 	pid_t p1, p2;
 
 	a = cfg_job(c, "a", "* * * * *");
-	a->overlap = CONFIG_OVERLAP_REPLACE;
-	a->kill_signal = SIGINT;
-	a->kill_grace_ms = 5000;
-	a->retries = 3;
-	a->retry_delay_ms = 100000;
+	pol(a)->overlap = CONFIG_OVERLAP_REPLACE;
+	pol(a)->kill_signal = SIGINT;
+	pol(a)->kill_grace_ms = 5000;
+	pol(a)->retries = 3;
+	pol(a)->retry_delay_ms = 100000;
 	start(c, at(30000));
 	advance_to(at(60000));
 	p1 = last_spawn("a")->pid;
@@ -780,8 +798,8 @@ START_TEST(timeout_then_sigkill)
 	struct ev_rec *f;
 
 	a = cfg_job(c, "a", "0 * * * *");
-	a->timeout_ms = 10000;
-	a->kill_grace_ms = 3000;
+	pol(a)->timeout_ms = 10000;
+	pol(a)->kill_grace_ms = 3000;
 	start(c, at(3590000));
 	advance_to(at(3600000));
 	advance_to(at(3609999));
@@ -824,10 +842,10 @@ START_TEST(retries_backoff_and_cap)
 	size_t k;
 
 	a = cfg_job(c, "a", "0 * * * *");
-	a->retries = 4;
-	a->retry_delay_ms = 10000;
-	a->retry_backoff = 2.0;
-	a->retry_max_delay_ms = 50000;
+	pol(a)->retries = 4;
+	pol(a)->retry_delay_ms = 10000;
+	pol(a)->retry_backoff = 2.0;
+	pol(a)->retry_max_delay_ms = 50000;
 	start(c, at(3590000));
 	advance_to(at(t));
 	for (k = 0; k < 4; k++) {
@@ -868,8 +886,8 @@ START_TEST(retry_success_ends_run)
 	struct config_job *a;
 
 	a = cfg_job(c, "a", "0 * * * *");
-	a->retries = 5;
-	a->retry_delay_ms = 1000;
+	pol(a)->retries = 5;
+	pol(a)->retry_delay_ms = 1000;
 	start(c, at(3590000));
 	advance_to(at(3600000));
 	finish_run(running("a"), SCHED_EXIT_SIGNAL, SIGSEGV);
@@ -895,8 +913,8 @@ START_TEST(spawn_error_is_retried)
 	struct ev_rec *f;
 
 	a = cfg_job(c, "a", "0 * * * *");
-	a->retries = 1;
-	a->retry_delay_ms = 5000;
+	pol(a)->retries = 1;
+	pol(a)->retry_delay_ms = 5000;
 	start(c, at(3590000));
 	W.spawn_fail = 1;
 	advance_to(at(3600000));
@@ -953,7 +971,7 @@ START_TEST(spawn_error_of_waiting_slot)
 {
 	struct config *c = cfg_new(64);
 
-	cfg_job(c, "q", "* * * * *")->overlap = CONFIG_OVERLAP_QUEUE;
+	pol(cfg_job(c, "q", "* * * * *"))->overlap = CONFIG_OVERLAP_QUEUE;
 	start(c, at(30000));
 	advance_to(at(120000));
 	ck_assert_ptr_nonnull(job("q")->waiting);
@@ -978,7 +996,7 @@ START_TEST(jitter_within_bounds)
 	struct config *c = cfg_new(64);
 	int64_t want = 3600000 + (int64_t)(jitters[_i] % 10000);
 
-	cfg_job(c, "a", "0 * * * *")->jitter_ms = 10000;
+	pol(cfg_job(c, "a", "0 * * * *"))->jitter_ms = 10000;
 	W.rand_val = jitters[_i];
 	start(c, at(3590000));
 	ck_assert_int_eq(W.nrandom, 1);
@@ -1107,7 +1125,7 @@ START_TEST(clock_jumped_forward)
 	struct config *c = cfg_new(64);
 	struct ev_rec *m;
 
-	cfg_job(c, "a", "*/5 * * * *")->catchup = jumps[_i].catchup;
+	pol(cfg_job(c, "a", "*/5 * * * *"))->catchup = jumps[_i].catchup;
 	start(c, at(60000));
 	W.now.real_ms += 3720000;	/* 01:03:00 */
 	if (jumps[_i].notify)
@@ -1240,7 +1258,7 @@ START_TEST(restore_last_slot)
 {
 	struct config *c = cfg_new(64);
 
-	cfg_job(c, "a", "0 * * * *")->catchup = restores[_i].catchup;
+	pol(cfg_job(c, "a", "0 * * * *"))->catchup = restores[_i].catchup;
 	start(c, at(restores[_i].start_ms));
 	sched_job_restore(W.s, job("a"), T0_S + restores[_i].last_s, W.now);
 	advance(0);
@@ -1309,22 +1327,22 @@ START_TEST(reload_changed_running_keeps_old_settings)
 	struct sched_run *r;
 
 	a = cfg_job(c, "a", "* * * * *");
-	a->timeout_ms = 10000;
-	a->kill_grace_ms = 1000;
+	pol(a)->timeout_ms = 10000;
+	pol(a)->kill_grace_ms = 1000;
 	start(c, at(30000));
 	advance_to(at(60000));
 	r = running("a");
 	advance_to(at(62000));
 
 	a = cfg_job(c2, "a", "* * * * *");
-	a->timeout_ms = 20000;
-	a->kill_grace_ms = 1000;
+	pol(a)->timeout_ms = 20000;
+	pol(a)->kill_grace_ms = 1000;
 	a->hash = 2;
 	ck_assert_int_eq(sched_reload(W.s, c2, W.now), 0);
 	ck_assert_ptr_eq(running("a"), r);
-	ck_assert_int_eq(r->cfg->timeout_ms, 10000);
+	ck_assert_int_eq(r->cfg->policy->timeout_ms, 10000);
 	ck_assert_ptr_eq(r->cfg, &c->jobs[0]);
-	ck_assert_int_eq(job("a")->cfg->timeout_ms, 20000);
+	ck_assert_int_eq(job("a")->cfg->policy->timeout_ms, 20000);
 	ck_assert_uint_eq(job("a")->n.runs, 1);
 	ck_assert_int_eq(job("a")->next_due_s, T0_S + 120);
 	ck_assert(!was_freed(c));
@@ -1411,11 +1429,11 @@ START_TEST(reload_removed_job)
 	struct sched_run *ra;
 
 	a = cfg_job(c, "a", "* * * * *");
-	a->retries = 2;
+	pol(a)->retries = 2;
 	cfg_job(c, "b", "0 * * * *");
 	cj = cfg_job(c, "c", "* * * * *");
-	cj->retries = 3;
-	cj->retry_delay_ms = 100000;
+	pol(cj)->retries = 3;
+	pol(cj)->retry_delay_ms = 100000;
 	start(c, at(30000));
 	advance_to(at(60000));
 	ra = running("a");
@@ -1557,14 +1575,14 @@ START_TEST(reload_allow_to_queue)
 	struct config *c = cfg_new(64), *c2 = cfg_new(64);
 	struct sched_run *r1, *r2;
 
-	cfg_job(c, "a", "* * * * *")->overlap = CONFIG_OVERLAP_ALLOW;
+	pol(cfg_job(c, "a", "* * * * *"))->overlap = CONFIG_OVERLAP_ALLOW;
 	start(c, at(30000));
 	advance_to(at(60000));
 	r1 = last_spawn("a")->run;
 	advance_to(at(120000));
 	r2 = last_spawn("a")->run;
 	ck_assert_ptr_ne(r1, r2);
-	cfg_job(c2, "a", "* * * * *")->overlap = CONFIG_OVERLAP_QUEUE;
+	pol(cfg_job(c2, "a", "* * * * *"))->overlap = CONFIG_OVERLAP_QUEUE;
 	c2->jobs[0].hash = 2;
 	ck_assert_int_eq(sched_reload(W.s, c2, W.now), 0);
 	advance_to(at(180000));
@@ -1630,11 +1648,11 @@ START_TEST(shutdown_stops_starting)
 	struct config_job *j;
 
 	j = cfg_job(c, "a", "* * * * *");
-	j->overlap = CONFIG_OVERLAP_QUEUE;
-	j->timeout_ms = 100000;
+	pol(j)->overlap = CONFIG_OVERLAP_QUEUE;
+	pol(j)->timeout_ms = 100000;
 	j = cfg_job(c, "b", "* * * * *");
-	j->retries = 1;
-	j->retry_delay_ms = 100000;
+	pol(j)->retries = 1;
+	pol(j)->retry_delay_ms = 100000;
 	cfg_job(c, "c", "* * * * *");
 	cfg_job(c, "d", "* * * * *");
 	start(c, at(30000));
@@ -1687,10 +1705,10 @@ START_TEST(free_with_active_runs)
 	struct config_job *j;
 	size_t nevs;
 
-	cfg_job(c, "a", "* * * * *")->overlap = CONFIG_OVERLAP_QUEUE;
+	pol(cfg_job(c, "a", "* * * * *"))->overlap = CONFIG_OVERLAP_QUEUE;
 	j = cfg_job(c, "b", "* * * * *");
-	j->retries = 1;
-	j->retry_delay_ms = 100000;
+	pol(j)->retries = 1;
+	pol(j)->retry_delay_ms = 100000;
 	cfg_job(c, "c", "* * * * *");
 	cfg_job(c, "d", "* * * * *");
 	cfg_job(c, "e", "* * * * *");
@@ -1699,7 +1717,7 @@ START_TEST(free_with_active_runs)
 	advance_to(at(61000));
 	finish("b", 1);
 	advance_to(at(120000));
-	cfg_job(c2, "a", "* * * * *")->overlap = CONFIG_OVERLAP_QUEUE;
+	pol(cfg_job(c2, "a", "* * * * *"))->overlap = CONFIG_OVERLAP_QUEUE;
 	cfg_job(c2, "b", "* * * * *")->hash = 2;
 	cfg_job(c2, "d", "* * * * *");
 	cfg_job(c2, "e", "* * * * *");
@@ -1744,12 +1762,15 @@ static const struct {
 
 START_TEST(retry_delay_table)
 {
+	struct config_policy p;
 	struct config_job cj;
 
 	memset(&cj, 0, sizeof(cj));
-	cj.retry_delay_ms = retry_delays[_i].delay_ms;
-	cj.retry_backoff = retry_delays[_i].backoff;
-	cj.retry_max_delay_ms = retry_delays[_i].max_ms;
+	memset(&p, 0, sizeof(p));
+	p.retry_delay_ms = retry_delays[_i].delay_ms;
+	p.retry_backoff = retry_delays[_i].backoff;
+	p.retry_max_delay_ms = retry_delays[_i].max_ms;
+	cj.policy = &p;
 	ck_assert_int_eq(sched_retry_delay_ms(&cj, retry_delays[_i].attempt),
 	    retry_delays[_i].want_ms);
 }
