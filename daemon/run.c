@@ -101,6 +101,8 @@ struct run_child {
 	const char	*argv[4];
 	char *const	*envp;
 	const char	*workdir;
+	bool		 workdir_home;	/* workdir is the user's home (no workdir
+					 * set): "/" when it does not exist */
 	const gid_t	*groups;
 	size_t		 ngroups;
 	bool		 switch_user;
@@ -442,8 +444,11 @@ run_child_exec(struct run_child *c)
 		if (setuid(c->uid) == -1)
 			run_child_fail(c, RUN_STEP_SETUID);
 	}
-	/* As the job's user, as cron does: its permissions decide. */
-	if (chdir(c->workdir) == -1)
+	/* As the job's user, as cron does: its permissions decide. A home
+	 * that is missing or not a directory (nobody's /nonexistent) is no
+	 * reason to fail; a workdir that was asked for is. */
+	if (chdir(c->workdir) == -1 &&
+	    (!c->workdir_home || (errno != ENOENT && errno != ENOTDIR) || chdir("/") == -1))
 		run_child_fail(c, RUN_STEP_CHDIR);
 	execve(RUN_SHELL, (char *const *)c->argv, c->envp);
 	run_child_fail(c, RUN_STEP_EXEC);
@@ -525,6 +530,7 @@ runner_spawn(struct runner *r, struct sched_run *run)
 	c.argv[2] = cfg->command;
 	c.argv[3] = NULL;
 	c.workdir = x->workdir != NULL ? x->workdir : home;
+	c.workdir_home = x->workdir == NULL;
 	c.umask = x->umask;
 	c.nice = x->nice;
 	c.uid = x->uid;

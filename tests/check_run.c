@@ -444,6 +444,58 @@ START_TEST(environment_defaults_and_workdir)
 }
 END_TEST
 
+/*
+ * Without a workdir the job starts in its user's home, or in "/" when that
+ * does not exist or is not a directory (system users such as nobody have
+ * /nonexistent); HOME stays what passwd says. A workdir that was asked for
+ * and cannot be entered stays a spawn error.
+ */
+static const struct {
+	const char *home;	/* NULL: the test directory */
+	const char *workdir;
+	enum sched_exit_kind kind;
+	int status;
+	const char *pwd;	/* NULL: the test directory */
+} homes[] = {
+	{ "/nonexistent-home", NULL, SCHED_EXIT_CODE, 0, "/" },
+	{ "/etc/passwd", NULL, SCHED_EXIT_CODE, 0, "/" },
+	{ "/etc/passwd/sub", NULL, SCHED_EXIT_CODE, 0, "/" },
+	{ NULL, NULL, SCHED_EXIT_CODE, 0, NULL },
+	{ "/nonexistent-home", "/tmp", SCHED_EXIT_CODE, 0, "/tmp" },
+	{ "/nonexistent-home", "/nonexistent/dir", SCHED_EXIT_SPAWN_ERROR, ENOENT, NULL },
+	{ NULL, "/etc/passwd", SCHED_EXIT_SPAWN_ERROR, ENOTDIR, NULL },
+};
+
+START_TEST(home_fallback)
+{
+	struct config_job j;
+	struct sched_run run;
+	struct done_rec *d;
+	const char *home = homes[_i].home != NULL ? homes[_i].home : H.dir;
+	char *out, *want;
+
+	job_init(&j, "homeless", "pwd; echo \"$HOME\"");
+	job_to_file(&j, "homeless.out");
+	ex(&j)->home = home;
+	ex(&j)->workdir = homes[_i].workdir;
+	run_init(&run, &j, 1);
+	d = run_job(&run);
+	ck_assert_int_eq(d->kind, homes[_i].kind);
+	ck_assert_int_eq(d->status, homes[_i].status);
+	out = slurp(j.exec->output_path, NULL);
+	if (homes[_i].kind == SCHED_EXIT_SPAWN_ERROR) {
+		ck_assert_msg(out == NULL || out[0] == '\0', "output %s", out);
+	} else {
+		ck_assert_int_gt(asprintf(&want, "%s\n%s\n",
+		    homes[_i].pwd != NULL ? homes[_i].pwd : H.dir, home), 0);
+		ck_assert_ptr_nonnull(out);
+		ck_assert_str_eq(out, want);
+		free(want);
+	}
+	free(out);
+}
+END_TEST
+
 START_TEST(only_stdio_inherited)
 {
 	struct config_job j;
@@ -718,6 +770,22 @@ START_TEST(user_switch)
 	ck_assert_str_eq(strtok_r(NULL, " \n", &save), "nobody");
 	free(out);
 	free(want);
+
+	/* No workdir: nobody's missing home means "/", but a home that exists
+	 * and is closed to the user is still an error. */
+	j.command = "pwd";
+	ex(&j)->workdir = NULL;
+	unlink(j.exec->output_path);
+	d = run_job(&run);
+	ck_assert_int_eq(d->kind, SCHED_EXIT_CODE);
+	ck_assert_int_eq(d->status, 0);
+	out = slurp(j.exec->output_path, NULL);
+	ck_assert_str_eq(out, "/\n");
+	free(out);
+	ex(&j)->home = H.dir;
+	d = run_job(&run);
+	ck_assert_int_eq(d->kind, SCHED_EXIT_SPAWN_ERROR);
+	ck_assert_int_eq(d->status, EACCES);
 }
 END_TEST
 
@@ -1446,6 +1514,7 @@ run_suite(void)
 	tcase_add_loop_test(tc, outcome_table, 0, sizeof(outcomes) / sizeof(outcomes[0]));
 	tcase_add_test(tc, environment_exact);
 	tcase_add_test(tc, environment_defaults_and_workdir);
+	tcase_add_loop_test(tc, home_fallback, 0, sizeof(homes) / sizeof(homes[0]));
 	tcase_add_test(tc, only_stdio_inherited);
 	tcase_add_test(tc, signals_reset);
 	tcase_add_test(tc, new_session);
