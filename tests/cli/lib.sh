@@ -29,8 +29,11 @@ start_daemon() {
 	_conf=$1; shift
 	LOG=$TMPDIR/daemon.log
 	mkdir -p "$TMPDIR/run" "$TMPDIR/state"
+	# Emptied here, not by the background redirection, so that no wait
+	# can see the previous daemon's lines.
+	: > "$LOG"
 	env RUNTIME_DIRECTORY="$TMPDIR/run" STATE_DIRECTORY="$TMPDIR/state" "$@" \
-		"$SCHEDD" -c "$_conf" >"$LOG" 2>&1 &
+		"$SCHEDD" -c "$_conf" >>"$LOG" 2>&1 &
 	PID=$!
 }
 
