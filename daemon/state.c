@@ -10,18 +10,22 @@
  * Lines ("#XXXXXXXX" is FNV-1a 32 of the text before it):
  *   schedd-state 1                         first line
  *   J NAME LAST_SLOT #..                   snapshot: last slot started
- *   A NAME SLOT RUN ATTEMPT DONE #..        snapshot: run still active
- *   S NAME SLOT RUN ATTEMPT #..             attempt started
+ *   A NAME SLOT RUN ATTEMPT DONE PID #..    snapshot: run still active
+ *   S NAME SLOT RUN ATTEMPT PID #..         attempt started
  *   F NAME SLOT RUN ATTEMPT OUTCOME #..     attempt finished
  *   D NAME SLOT RUN #..                     run over (all attempts)
  * An active run whose last attempt started but never finished was
- * interrupted (SPEC §4) and follows the retry policy at the next start.
+ * interrupted (SPEC §4) and follows the retry policy at the next start;
+ * if its process group outlived schedd, it is killed first, so that the
+ * retry does not overlap it (the group is recognised by the job's own
+ * SCHEDD_JOB and SCHEDD_SCHEDULED in /proc/PID/environ, not by pid alone).
  */
 #include "state.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -42,6 +46,7 @@ struct state_run {
 	int64_t		slot_s;
 	int		attempt;	/* last attempt started */
 	bool		finished;	/* that attempt finished */
+	long		pid;		/* its process (group), 0 if unknown */
 };
 
 struct state_job {
@@ -133,7 +138,7 @@ static int
 state_record(struct state *st, char *line)
 {
 	char kind, name[128], outcome[32];
-	long long slot, attempt, done;
+	long long slot, attempt, done, pid;
 	unsigned long long run;
 	struct state_job *sj;
 	struct state_run *sr;
@@ -150,22 +155,27 @@ state_record(struct state *st, char *line)
 		sj->last_slot_s = slot;
 		return 0;
 	case 'A':
-		if (sscanf(line, "A %*s %lld %llu %lld %lld", &slot, &run, &attempt, &done) != 4)
+		pid = 0;
+		if (sscanf(line, "A %*s %lld %llu %lld %lld %lld", &slot, &run, &attempt, &done,
+		    &pid) < 4)
 			return -1;
 		if ((sr = state_run_get(sj, run, true)) == NULL)
 			return -1;
 		sr->slot_s = slot;
 		sr->attempt = (int)attempt;
 		sr->finished = done != 0;
+		sr->pid = (long)pid;
 		return 0;
 	case 'S':
-		if (sscanf(line, "S %*s %lld %llu %lld", &slot, &run, &attempt) != 3)
+		pid = 0;
+		if (sscanf(line, "S %*s %lld %llu %lld %lld", &slot, &run, &attempt, &pid) < 3)
 			return -1;
 		if ((sr = state_run_get(sj, run, true)) == NULL)
 			return -1;
 		sr->slot_s = slot;
 		sr->attempt = (int)attempt;
 		sr->finished = false;
+		sr->pid = (long)pid;
 		if (slot > sj->last_slot_s)
 			sj->last_slot_s = slot;
 		return 0;
@@ -360,9 +370,9 @@ state_compact(struct state *st)
 			    (long long)job->last_scheduled_s);
 		for (r = job->runs; r != NULL; r = r->next_run)
 			if (r->started_mono_ms != 0 || r->attempt > 1)
-				state_buf_line(&b, "A %s %lld %llu %d %d", job->cfg->name,
+				state_buf_line(&b, "A %s %lld %llu %d %d %ld", job->cfg->name,
 				    (long long)r->scheduled_s, (unsigned long long)r->run_id,
-				    r->attempt, r->pid == 0);
+				    r->attempt, r->pid == 0, (long)r->pid);
 	}
 	if (b.oom)
 		log_warnx("state file %s: out of memory compacting", st->path);
@@ -373,6 +383,45 @@ state_compact(struct state *st)
 		state_open_journal(st);
 	}
 	free(b.p);
+}
+
+/* True when /proc/PID/environ holds the NUL-terminated entry WANT. */
+static bool
+state_environ_has(long pid, const char *want)
+{
+	char path[64], buf[8192];
+	size_t len = strlen(want) + 1, n, used = 0;
+	bool found = false;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/environ", pid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	while (used < n && !found) {
+		found = strncmp(buf + used, want, len) == 0;
+		used += strlen(buf + used) + 1;
+	}
+	return found;
+}
+
+/* Kills what is left of an interrupted attempt, if it is still there. */
+static void
+state_kill_leftover(const char *job, const struct state_run *sr)
+{
+	char want_job[160], want_slot[64];
+
+	if (sr->pid <= 1 || kill(-(pid_t)sr->pid, 0) == -1)
+		return;
+	snprintf(want_job, sizeof(want_job), "SCHEDD_JOB=%s", job);
+	snprintf(want_slot, sizeof(want_slot), "SCHEDD_SCHEDULED=%lld", (long long)sr->slot_s);
+	if (!state_environ_has(sr->pid, want_job) || !state_environ_has(sr->pid, want_slot))
+		return;
+	log_job(LOG_LEVEL_WARNING, job, 0,
+	    "the interrupted attempt (process group %ld) outlived schedd: killing it", sr->pid);
+	kill(-(pid_t)sr->pid, SIGKILL);
 }
 
 void
@@ -390,6 +439,8 @@ state_apply(struct state *st, struct sched *s, struct sched_now now)
 		for (k = 0; k < sj->nruns; k++) {
 			struct state_run *sr = &sj->runs[k];
 			/* Started and never finished: schedd was killed while it ran. */
+			if (!sr->finished)
+				state_kill_leftover(sj->name, sr);
 			sched_job_resume(s, job, sr->slot_s, sr->attempt, !sr->finished, now);
 		}
 		if (sj->last_slot_s != INT64_MIN)
@@ -411,8 +462,9 @@ state_on_event(struct state *st, const struct sched_event *ev)
 		return;
 	switch (ev->kind) {
 	case SCHED_EV_STARTED:
-		n = snprintf(line, sizeof(line) - 16, "S %s %lld %llu %d", r->cfg->name,
-		    (long long)r->scheduled_s, (unsigned long long)r->run_id, r->attempt);
+		n = snprintf(line, sizeof(line) - 16, "S %s %lld %llu %d %ld", r->cfg->name,
+		    (long long)r->scheduled_s, (unsigned long long)r->run_id, r->attempt,
+		    (long)r->pid);
 		break;
 	case SCHED_EV_FINISHED:
 		n = snprintf(line, sizeof(line) - 16, "F %s %lld %llu %d %s", r->cfg->name,

@@ -2,7 +2,8 @@
 # restart many times at random points; no scheduled second may run twice,
 # none may be lost while the daemon runs, and every downtime that swallowed
 # a slot is caught up by one run. An attempt killed with the daemon is
-# interrupted and retried; a damaged or foreign state file is set aside.
+# interrupted, what is left of it is killed, and it is retried; a damaged or
+# foreign state file is set aside.
 . "$(dirname "$0")/lib.sh"
 
 CYCLES=${STATE_CYCLES:-12}
@@ -65,7 +66,8 @@ awk -v first="$first" -v last="$last" '
 cat >"$TMPDIR/slow.conf" <<EOT
 [job:slow]
 schedule = * * * * * *
-command = echo "\$SCHEDD_SCHEDULED \$SCHEDD_ATTEMPT" >> $TMPDIR/slow.out; sleep 2
+command = echo "\$SCHEDD_SCHEDULED \$SCHEDD_ATTEMPT" >> $TMPDIR/slow.out; sleep 2; echo "end \$SCHEDD_SCHEDULED \$SCHEDD_ATTEMPT" >> $TMPDIR/slow.out
+overlap = skip
 retries = 1
 retry_delay = 100ms
 EOT
@@ -76,6 +78,10 @@ kill -KILL "$PID"; wait "$PID" 2>/dev/null
 start_daemon "$TMPDIR/slow.conf"
 wait_for 10 grep -q "^$slot 2\$" "$TMPDIR/slow.out" || fail "interrupted slot $slot not retried: $(cat "$TMPDIR/slow.out")"
 grep -q "interrupted" "$LOG" || fail "no interrupted outcome logged"
+# The attempt that outlived the killed daemon is killed before its retry.
+grep -q "outlived schedd: killing it" "$LOG" || fail "leftover of the interrupted attempt not killed"
+wait_for 10 grep -q "^end $slot 2\$" "$TMPDIR/slow.out" || fail "retry of $slot did not finish"
+grep -q "^end $slot 1\$" "$TMPDIR/slow.out" && fail "the interrupted attempt ran on beside its retry"
 stop_daemon
 
 # Damaged files: a torn last line is skipped; a foreign file is set aside.
