@@ -93,6 +93,7 @@ cmd_daemon(int argc, char **argv)
 	int verbose = 0, ch, rc;
 	size_t i;
 	pid_t other;
+	sigset_t early;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:dp:v", longopts, NULL)) != -1) {
@@ -119,6 +120,15 @@ cmd_daemon(int argc, char **argv)
 		cmd_usage(stderr);
 		return EXIT_USAGE;
 	}
+
+	/* Until the loop handles them, the signals of SPEC §5 wait: their
+	 * default action would kill a daemon that is still starting. */
+	sigemptyset(&early);
+	sigaddset(&early, SIGTERM);
+	sigaddset(&early, SIGINT);
+	sigaddset(&early, SIGHUP);
+	sigaddset(&early, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &early, NULL);
 
 	log_init(verbose > 0 ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	memset(&lp, 0, sizeof(lp));

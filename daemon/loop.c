@@ -481,6 +481,7 @@ loop_run(struct loop_params *p)
 	struct event_config *ecfg = NULL;
 	struct loop l;
 	struct sched_now now;
+	sigset_t early;
 	size_t i;
 	int rc = 3;
 
@@ -538,6 +539,12 @@ loop_run(struct loop_params *p)
 			goto out;
 		}
 	}
+	/* Signals that arrived while starting were blocked (cmd_daemon):
+	 * they are delivered now, to the handlers above. */
+	sigemptyset(&early);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&early, sigs[i]);
+	sigprocmask(SIG_UNBLOCK, &early, NULL);
 	wheel_timer_init(&l.watchdog, loop_watchdog_cb);
 	wheel_timer_init(&l.stop_timer, loop_stop_cb);
 	l.watchdog_ms = notify_watchdog_interval_ms();
