@@ -63,7 +63,8 @@ void runner_free(struct runner *r);
  * hooks->done as SCHED_EXIT_SPAWN_ERROR with the child's errno; the runner
  * logs which step failed.
  *
- * Settings as applied (SPEC §4): workdir defaults to cfg->home; nice is the
+ * Settings as applied (SPEC §4): workdir defaults to cfg->exec->home, or /
+ * when that is missing or not a directory; nice is the
  * absolute nice value, set when it differs from schedd's own (below it needs
  * privilege, else spawn-error); with cfg->user set, groups are those of
  * getgrouplist(3) and the switch is skipped only when an unprivileged schedd
