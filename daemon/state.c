@@ -36,6 +36,7 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "sbuf.h"
 
 #define STATE_MAGIC "schedd-state 1"
 /* Compact when the journal holds this many lines beyond the snapshot. */
@@ -309,18 +310,12 @@ state_open(const char *path)
 	return st;
 }
 
-/* Text buffer for snapshots. */
-struct state_buf {
-	char	*p;
-	size_t	 len, cap;
-	bool	 oom;
-};
+/* Appends one sealed line to a snapshot. */
+static void
+state_buf_line(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
-state_buf_line(struct state_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-state_buf_line(struct state_buf *b, const char *fmt, ...)
+state_buf_line(struct sbuf *b, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -330,37 +325,23 @@ state_buf_line(struct state_buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line) - 16, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line) - 16 || b->oom)
+	if (n < 0 || (size_t)n >= sizeof(line) - 16)
 		return;
 	len = state_seal(line, (size_t)n, sizeof(line));
-	if (b->len + len + 1 > b->cap) {
-		size_t ncap = (b->cap + len + 1) * 2;
-		char *np = realloc(b->p, ncap);
-		if (np == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->len, line, len);
-	b->len += len;
+	sbuf_append(b, line, len);
 }
 
 /* Rewrites the file from the scheduler's current state. */
 static void
 state_compact(struct state *st)
 {
-	struct state_buf b = { NULL, 0, 0, false };
 	const struct sched *s = st->sched;
-	size_t i;
+	struct sbuf b;
+	size_t i, len;
+	char *text;
 
-	b.cap = 64 + s->njobs * 64;
-	b.p = malloc(b.cap);
-	if (b.p == NULL)
-		return;
-	memcpy(b.p, STATE_MAGIC "\n", sizeof(STATE_MAGIC));
-	b.len = sizeof(STATE_MAGIC);
+	sbuf_init(&b, 64 + s->njobs * 64);
+	sbuf_append(&b, STATE_MAGIC "\n", sizeof(STATE_MAGIC));
 	for (i = 0; i < s->njobs; i++) {
 		const struct sched_job *job = s->jobs[i];
 		const struct sched_run *r;
@@ -374,15 +355,15 @@ state_compact(struct state *st)
 				    (long long)r->scheduled_s, (unsigned long long)r->run_id,
 				    r->attempt, r->pid == 0, (long)r->pid);
 	}
-	if (b.oom)
+	if ((text = sbuf_take(&b, &len)) == NULL)
 		log_warnx("state file %s: out of memory compacting", st->path);
-	else if (fs_write_atomic(st->path, b.p, b.len, 0644, true) == -1)
+	else if (fs_write_atomic(st->path, text, len, 0644, true) == -1)
 		log_warn("state file %s: cannot write", st->path);
 	else {
 		st->lines = 0;
 		state_open_journal(st);
 	}
-	free(b.p);
+	free(text);
 }
 
 /* True when /proc/PID/environ holds the NUL-terminated entry WANT. */

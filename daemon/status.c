@@ -12,48 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sbuf.h"
 #include "tz.h"
-
-struct sbuf {
-	char	*p;
-	size_t	 len, cap;
-	bool	 oom;
-};
-
-static void
-sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-sbuf_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		size_t room = b->cap - b->len;
-		va_start(ap, fmt);
-		n = vsnprintf(b->p + b->len, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t ncap = b->cap * 2 + (size_t)n + 1;
-		char *np = realloc(b->p, ncap);
-		if (np == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = ncap;
-	}
-}
 
 /* A logfmt value: bare when it has no blank, quote, '=' or control char. */
 static void
@@ -115,15 +75,11 @@ char *
 status_render(const struct sched *s, const struct status_daemon *d, struct sched_now now,
     size_t *lenp)
 {
-	struct sbuf b = { NULL, 0, 0, false };
+	struct sbuf b;
 	char summary[200];
 	size_t i;
 
-	b.cap = 256 + s->njobs * 320;
-	b.p = malloc(b.cap);
-	if (b.p == NULL)
-		return NULL;
-	b.p[0] = '\0';
+	sbuf_init(&b, 256 + s->njobs * 320);
 	status_summary(s, summary, sizeof(summary));
 	sbuf_printf(&b, "daemon version=%s pid=%ld uptime=%" PRId64 " config=", d->version,
 	    (long)d->pid, (int64_t)((now.mono_ms - s->start_mono_ms) / 1000));
@@ -157,11 +113,5 @@ status_render(const struct sched *s, const struct status_daemon *d, struct sched
 		    job->n.runs, job->n.failures, job->n.retries, job->n.timeouts,
 		    job->n.skipped, job->n.missed);
 	}
-	if (b.oom) {
-		free(b.p);
-		return NULL;
-	}
-	if (lenp != NULL)
-		*lenp = b.len;
-	return b.p;
+	return sbuf_take(&b, lenp);
 }
