@@ -24,4 +24,11 @@ int cmd_status(int argc, char **argv);
 
 void cmd_usage(FILE *fp);
 
+struct config;
+struct config_env;
+
+/* Loads PATH; on any error prints every "FILE:LINE: message" to stderr and
+ * returns NULL (SPEC §1: the caller exits 1). */
+struct config *cmd_load_config(const char *path, const struct config_env *env);
+
 #endif

@@ -58,7 +58,6 @@ cmd_check(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = SCHEDD_DEFAULT_CONFIG;
-	struct config_errors errs = { 0 };
 	struct config_env env;
 	struct config *cfg;
 	struct timespec now;
@@ -92,14 +91,9 @@ cmd_check(int argc, char **argv)
 	}
 
 	config_env_current(&env);
-	cfg = config_load(path, &env, &errs);
-	if (cfg == NULL) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msgs[i]);
-		config_errors_free(&errs);
+	cfg = cmd_load_config(path, &env);
+	if (cfg == NULL)
 		return EXIT_INVALID;
-	}
-	config_errors_free(&errs);
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	for (i = 0; i < cfg->njobs; i++) {

@@ -84,14 +84,12 @@ cmd_daemon(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct config_errors errs = { NULL, 0, 0 };
 	struct loop_params lp;
 	const char *path = SCHEDD_DEFAULT_CONFIG;
 	const char *pidfile = NULL;
 	char pidbuf[PATH_MAX];
 	bool detach = false;
 	int verbose = 0, ch, rc;
-	size_t i;
 	pid_t other;
 	sigset_t early;
 
@@ -134,15 +132,11 @@ cmd_daemon(int argc, char **argv)
 	memset(&lp, 0, sizeof(lp));
 	config_env_current(&lp.env);
 	lp.config_path = path;
-	lp.cfg = config_load(path, &lp.env, &errs);
+	lp.cfg = cmd_load_config(path, &lp.env);
 	if (lp.cfg == NULL) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msgs[i]);
 		fprintf(stderr, "schedd: %s: invalid configuration, not starting\n", path);
-		config_errors_free(&errs);
 		return EXIT_INVALID;
 	}
-	config_errors_free(&errs);
 	if (verbose == 0)
 		log_set_level((enum log_level)lp.cfg->log_level);
 

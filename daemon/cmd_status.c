@@ -59,7 +59,6 @@ cmd_status(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct config_errors errs = { NULL, 0, 0 };
 	struct config_env env;
 	struct config *cfg;
 	const char *path = SCHEDD_DEFAULT_CONFIG;
@@ -68,7 +67,6 @@ cmd_status(int argc, char **argv)
 	bool existed;
 	pid_t pid;
 	int ch, waited;
-	size_t i;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
@@ -83,14 +81,9 @@ cmd_status(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	config_env_current(&env);
-	cfg = config_load(path, &env, &errs);
-	if (cfg == NULL) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.msgs[i]);
-		config_errors_free(&errs);
+	cfg = cmd_load_config(path, &env);
+	if (cfg == NULL)
 		return EXIT_INVALID;
-	}
-	config_errors_free(&errs);
 	snprintf(pidfile, sizeof(pidfile), "%s/schedd.pid", cfg->runtime_dir);
 	snprintf(status_file, sizeof(status_file), "%s", cfg->status_file);
 	config_free(cfg);

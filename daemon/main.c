@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "config.h"
 
 void
 cmd_usage(FILE *fp)
@@ -15,6 +16,19 @@ cmd_usage(FILE *fp)
 	    "       schedd next [--from TIME] [--tz ZONE] [-n N] EXPR\n"
 	    "       schedd status [-c FILE]\n"
 	    "       schedd --version | --help\n", fp);
+}
+
+struct config *
+cmd_load_config(const char *path, const struct config_env *env)
+{
+	struct config_errors errs = { NULL, 0, 0 };
+	struct config *cfg = config_load(path, env, &errs);
+	size_t i;
+
+	for (i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.msgs[i]);
+	config_errors_free(&errs);
+	return cfg;
 }
 
 int
