@@ -13,8 +13,11 @@
 SOAK_SECONDS ?= 600
 SOAK_JOBS    ?= 300
 
-.PHONY: soak
+.PHONY: soak valgrind
 
 soak: $(B)/schedd
 	SCHEDD=$(abspath $(B)/schedd) SOAK_SECONDS=$(SOAK_SECONDS) SOAK_JOBS=$(SOAK_JOBS) \
 		$(if $(SOAK_SEED),SOAK_SEED=$(SOAK_SEED)) sh tests/soak/soak.sh $(B)/soak
+
+valgrind: $(B)/schedd $(HELPERS)
+	SCHEDD_HELPERS=$(abspath $(B)/helpers) sh tests/soak/valgrind.sh $(B)/schedd $(B)/valgrind
