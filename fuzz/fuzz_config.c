@@ -88,6 +88,8 @@ check_errors(const struct config_errors *errs, long nlines)
 static void
 check_job(const struct config *cfg, const struct config_job *j, long nlines)
 {
+	const struct config_exec *x;
+	const struct config_policy *p;
 	struct cronexpr ce;
 	char err[256];
 	size_t i, k;
@@ -103,28 +105,31 @@ check_job(const struct config *cfg, const struct config_job *j, long nlines)
 	    memcmp(&ce, &j->schedule, sizeof(ce)) == 0,
 	    "job '%s': schedule '%s' is not what its text parses to", j->name,
 	    j->schedule_text);
-	FUZZ_CHECK(j->zone != NULL && j->home != NULL && absolute(j->home) &&
-	    j->shell_user != NULL && j->shell_user[0] != '\0' &&
-	    (j->user == NULL || j->user[0] != '\0'),
-	    "job '%s': zone, home or user missing", j->name);
-	FUZZ_CHECK(j->timeout_ms >= 0 && j->timeout_ms <= MS_MAX &&
-	    j->kill_grace_ms >= 0 && j->kill_grace_ms <= MS_MAX &&
-	    j->retry_delay_ms >= 0 && j->retry_delay_ms <= MS_MAX &&
-	    j->retry_max_delay_ms >= j->retry_delay_ms && j->retry_max_delay_ms <= MS_MAX &&
-	    j->jitter_ms >= 0 && j->jitter_ms <= MS_MAX,
+	FUZZ_CHECK(j->zone != NULL && j->exec != NULL && j->policy != NULL,
+	    "job '%s': zone, exec or policy missing", j->name);
+	x = j->exec;
+	p = j->policy;
+	FUZZ_CHECK(x->home != NULL && absolute(x->home) && x->shell_user != NULL &&
+	    x->shell_user[0] != '\0' && (x->user == NULL || x->user[0] != '\0'),
+	    "job '%s': home or user missing", j->name);
+	FUZZ_CHECK(p->timeout_ms >= 0 && p->timeout_ms <= MS_MAX &&
+	    p->kill_grace_ms >= 0 && p->kill_grace_ms <= MS_MAX &&
+	    p->retry_delay_ms >= 0 && p->retry_delay_ms <= MS_MAX &&
+	    p->retry_max_delay_ms >= p->retry_delay_ms && p->retry_max_delay_ms <= MS_MAX &&
+	    p->jitter_ms >= 0 && p->jitter_ms <= MS_MAX,
 	    "job '%s': a duration is out of range", j->name);
-	FUZZ_CHECK(j->kill_signal >= 1 && j->kill_signal <= 64 &&
-	    j->retries >= 0 && j->retries <= 1000 &&
-	    isfinite(j->retry_backoff) && j->retry_backoff >= 1.0 && j->retry_backoff <= 100.0 &&
-	    j->umask <= 0777 && j->nice >= -20 && j->nice <= 19 &&
-	    j->output_limit_bytes <= GIB,
+	FUZZ_CHECK(p->kill_signal >= 1 && p->kill_signal <= 64 &&
+	    p->retries >= 0 && p->retries <= 1000 &&
+	    isfinite(p->retry_backoff) && p->retry_backoff >= 1.0 && p->retry_backoff <= 100.0 &&
+	    x->umask <= 0777 && x->nice >= -20 && x->nice <= 19 &&
+	    x->output_limit_bytes <= GIB,
 	    "job '%s': a number is out of range", j->name);
-	FUZZ_CHECK(config_overlap_name(j->overlap) != NULL &&
-	    (j->output == CONFIG_OUTPUT_LOG || j->output == CONFIG_OUTPUT_DISCARD ||
-	    j->output == CONFIG_OUTPUT_FILE) &&
-	    (j->output == CONFIG_OUTPUT_FILE) == (j->output_path != NULL) &&
-	    (j->output_path == NULL || absolute(j->output_path)) &&
-	    (j->workdir == NULL || absolute(j->workdir)),
+	FUZZ_CHECK(config_overlap_name(p->overlap) != NULL &&
+	    (x->output == CONFIG_OUTPUT_LOG || x->output == CONFIG_OUTPUT_DISCARD ||
+	    x->output == CONFIG_OUTPUT_FILE) &&
+	    (x->output == CONFIG_OUTPUT_FILE) == (x->output_path != NULL) &&
+	    (x->output_path == NULL || absolute(x->output_path)) &&
+	    (x->workdir == NULL || absolute(x->workdir)),
 	    "job '%s': overlap, output or workdir invalid", j->name);
 	FUZZ_CHECK(j->file != NULL && strcmp(j->file, NAME) == 0 && j->line >= 1 &&
 	    j->line <= nlines, "job '%s' at %s:%d", j->name, j->file, j->line);

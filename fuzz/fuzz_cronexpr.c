@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cronexpr.h"
 #include "fuzz.h"
@@ -315,6 +316,48 @@ check_parsed(const struct cronexpr *ce, const char *text)
 		    ce->dow_nth[k]);
 }
 
+static bool
+blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/*
+ * SPEC §2 from the text: periodic when the hour field starts with '*'
+ * (of the macros only @hourly); dom_star and dow_star when their field
+ * starts with '*' or '?'.
+ */
+static void
+check_flags(const struct cronexpr *ce, const char *text)
+{
+	const char *f[6], *p = text;
+	int n = 0, first;
+
+	while (blank(*p))
+		p++;
+	if (*p == '@') {
+		FUZZ_CHECK(ce->periodic == (strncasecmp(p, "@hourly", 7) == 0),
+		    "'%s': periodic %d", text, ce->periodic);
+		return;
+	}
+	while (*p != '\0') {
+		if (n < 6)
+			f[n] = p;
+		n++;
+		while (*p != '\0' && !blank(*p))
+			p++;
+		while (blank(*p))
+			p++;
+	}
+	FUZZ_CHECK(n == 5 || n == 6, "'%s': parsed with %d fields", text, n);
+	first = n == 5 ? -1 : 0;
+	FUZZ_CHECK(ce->periodic == (f[first + 2][0] == '*'), "'%s': periodic %d", text,
+	    ce->periodic);
+	FUZZ_CHECK(ce->dom_star == (f[first + 3][0] == '*' || f[first + 3][0] == '?') &&
+	    ce->dow_star == (f[first + 5][0] == '*' || f[first + 5][0] == '?'),
+	    "'%s': dom_star %d, dow_star %d", text, ce->dom_star, ce->dow_star);
+}
+
 static void
 check_every(const struct cronexpr *ce, const char *text, int64_t start_s)
 {
@@ -543,6 +586,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_parsed(&ce, text);
 	switch (ce.kind) {
 	case CRONEXPR_CALENDAR:
+		check_flags(&ce, text);
 		FUZZ_CHECK(cronexpr_every_next(&ce, 0, 0) == CRONEXPR_NEVER,
 		    "'%s': every_next on a calendar schedule", text);
 		for (i = 0; i < NZONES; i++)
