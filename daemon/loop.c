@@ -211,6 +211,7 @@ loop_stop_cb(struct wheel_timer *t, void *arg)
 		log_warnx("shutdown grace over: killing %d running job(s)",
 		    runner_active(l->runner));
 		sched_signal_all(l->sched, SIGKILL);
+		runner_kill_leftovers(l->runner);
 		l->stop_phase = 2;
 		wheel_add(&l->sched->wheel, &l->stop_timer, t->expires_ms + LOOP_KILL_WAIT_MS);
 		return;
@@ -483,7 +484,7 @@ loop_run(struct loop_params *p)
 	struct sched_now now;
 	sigset_t early;
 	size_t i;
-	int rc = 3;
+	int rc = 3, n;
 
 	memset(&l, 0, sizeof(l));
 	l.clock_fd = -1;
@@ -560,6 +561,10 @@ loop_run(struct loop_params *p)
 		log_warnx("event loop failed");
 		goto out;
 	}
+	/* What jobs left running in their process groups goes with schedd
+	 * (a job that must outlive it starts a new session). */
+	if ((n = runner_kill_leftovers(l.runner)) > 0)
+		log_info("killed the background processes of %d finished job run(s)", n);
 	log_info("stopped");
 	rc = 0;
 out:

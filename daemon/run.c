@@ -68,6 +68,8 @@ struct run_proc {
 	int		 out_fd, status_fd, file_fd;
 	struct event	*out_ev, *status_ev, *grace_ev;
 	bool		 exited, eof;
+	bool		 signalled;	/* kill_signal (or any signal) was sent */
+	int64_t		 kill_grace_ms;
 	bool		 line_split;	/* the last line was cut at RUN_LINE_MAX_BYTES */
 	int		 wstatus;
 	int		 spawn_step;	/* 0: exec succeeded (or not known yet) */
@@ -91,8 +93,26 @@ struct runner {
 	int		 ndraining;
 	uint64_t	 dropped_bytes;
 	struct run_proc	*procs;
+	struct run_linger *lingers;	/* groups that outlived their attempt */
 	struct run_proc	*pids[RUN_PID_BUCKETS];
 	char		 buf[RUN_READ_BYTES];
+};
+
+/*
+ * A process group that still has members after its attempt completed: a
+ * job's background process. It is killed when schedd stops, and SIGKILL
+ * follows kill_grace after a signal that its leader did not outlive (a
+ * member that ignores kill_signal must not escape the timeout). Its id is
+ * not reused while any member lives; entries whose group is gone are
+ * dropped whenever one is added.
+ */
+struct run_linger {
+	struct runner	*r;
+	pid_t		 pgid;
+	struct event	*kill_ev;	/* SIGKILL at kill_grace, or NULL */
+	char		*name;
+	uint64_t	 run_id;
+	struct run_linger *next, **prevp;
 };
 
 /* Everything the child needs, prepared by the parent: after fork the child
@@ -223,6 +243,89 @@ run_close_output(struct run_proc *p)
 	}
 }
 
+static void
+run_linger_free(struct run_linger *lg)
+{
+	*lg->prevp = lg->next;
+	if (lg->next != NULL)
+		lg->next->prevp = lg->prevp;
+	if (lg->kill_ev != NULL)
+		event_free(lg->kill_ev);
+	free(lg->name);
+	free(lg);
+}
+
+static void
+run_linger_kill_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct run_linger *lg = arg;
+
+	(void)fd;
+	(void)what;
+	if (kill(-lg->pgid, SIGKILL) == 0)
+		log_job(LOG_LEVEL_WARNING, lg->name, lg->run_id,
+		    "kill_grace over: SIGKILL to what is left of process group %ld",
+		    (long)lg->pgid);
+	run_linger_free(lg);
+}
+
+/* Remembers p's group if it outlived the attempt. */
+static void
+run_linger_add(struct runner *r, const struct run_proc *p)
+{
+	struct run_linger *lg, *next;
+
+	for (lg = r->lingers; lg != NULL; lg = next) {
+		next = lg->next;
+		if (lg->kill_ev == NULL && kill(-lg->pgid, 0) == -1 && errno == ESRCH)
+			run_linger_free(lg);
+	}
+	if (p->pid <= 0 || kill(-p->pid, 0) == -1)
+		return;
+	if ((lg = calloc(1, sizeof(*lg))) == NULL || (lg->name = strdup(p->name)) == NULL) {
+		free(lg);
+		log_job(LOG_LEVEL_WARNING, p->name, p->run_id,
+		    "out of memory: SIGKILL to the rest of process group %ld now", (long)p->pid);
+		kill(-p->pid, SIGKILL);
+		return;
+	}
+	lg->r = r;
+	lg->pgid = p->pid;
+	lg->run_id = p->run_id;
+	if (p->signalled) {
+		struct timeval tv = { (time_t)(p->kill_grace_ms / 1000),
+		    (suseconds_t)(p->kill_grace_ms % 1000) * 1000 };
+
+		lg->kill_ev = evtimer_new(r->base, run_linger_kill_cb, lg);
+		if (lg->kill_ev == NULL || evtimer_add(lg->kill_ev, &tv) == -1) {
+			if (lg->kill_ev != NULL)
+				event_free(lg->kill_ev);
+			free(lg->name);
+			free(lg);
+			kill(-p->pid, SIGKILL);
+			return;
+		}
+	}
+	lg->next = r->lingers;
+	lg->prevp = &r->lingers;
+	if (lg->next != NULL)
+		lg->next->prevp = &lg->next;
+	r->lingers = lg;
+}
+
+int
+runner_kill_leftovers(struct runner *r)
+{
+	int n = 0;
+
+	while (r->lingers != NULL) {
+		if (kill(-r->lingers->pgid, SIGKILL) == 0)
+			n++;
+		run_linger_free(r->lingers);
+	}
+	return n;
+}
+
 /* Frees a proc; it must no longer be in the pid table. */
 static void
 run_proc_free(struct run_proc *p)
@@ -247,6 +350,8 @@ runner_free(struct runner *r)
 		return;
 	while (r->procs != NULL)
 		run_proc_free(r->procs);
+	while (r->lingers != NULL)
+		run_linger_free(r->lingers);
 	if (r->nofile_raised)
 		setrlimit(RLIMIT_NOFILE, &r->nofile);
 	event_free(r->sigchld_ev);
@@ -282,9 +387,13 @@ runner_signal(struct runner *r, struct sched_run *run, int signo)
 		return;
 	/* setsid() made the pgid equal to the pid; the group outlives its
 	 * leader while a grandchild is in it, and its id is not reused then. */
-	if (kill(-p->pid, signo) == -1 && errno != ESRCH)
-		log_job(LOG_LEVEL_WARNING, p->name, p->run_id, "cannot send signal %d: %s",
-		    signo, strerror(errno));
+	if (kill(-p->pid, signo) == -1) {
+		if (errno != ESRCH)
+			log_job(LOG_LEVEL_WARNING, p->name, p->run_id, "cannot send signal %d: %s",
+			    signo, strerror(errno));
+		return;
+	}
+	p->signalled = true;
 }
 
 /* --- spawning ------------------------------------------------------------ */
@@ -561,6 +670,7 @@ runner_spawn(struct runner *r, struct sched_run *run)
 	p->run_id = run->run_id;
 	p->mode = x->output;
 	p->limit_bytes = x->output_limit_bytes;
+	p->kill_grace_ms = run->cfg->policy->kill_grace_ms;
 	p->out_fd = p->status_fd = p->file_fd = -1;
 	memcpy(p->name, cfg->name, namelen + 1);
 	if (p->mode == CONFIG_OUTPUT_LOG &&
@@ -724,6 +834,8 @@ run_complete(struct run_proc *p)
 		event_free(p->grace_ev);
 		p->grace_ev = NULL;
 	}
+	if (p->spawn_step == 0)
+		run_linger_add(r, p);
 	p->run = NULL;
 	run->pid = 0;
 	run->proc = NULL;

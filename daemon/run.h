@@ -83,6 +83,14 @@ int runner_spawn(struct runner *r, struct sched_run *run);
  * still hold the output); no-op otherwise, ESRCH ignored. */
 void runner_signal(struct runner *r, struct sched_run *run, int signo);
 
+/*
+ * SIGKILLs the process groups that outlived their attempts (background
+ * processes a job left in its group) and forgets them. For shutdown.
+ * Returns how many groups were still there. A group whose attempt was
+ * signalled (timeout, replace) gets SIGKILL by itself at kill_grace.
+ */
+int runner_kill_leftovers(struct runner *r);
+
 /* Number of attempts whose completion has not been reported yet. */
 int runner_active(const struct runner *r);
 

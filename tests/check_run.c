@@ -185,6 +185,12 @@ pred_no_draining(void *arg)
 	return runner_draining(H.r) == 0;
 }
 
+/* The policy of job_init's jobs: only kill_grace matters to the runner. */
+static const struct config_policy default_policy = {
+	.kill_grace_ms = 10000,
+	.kill_signal = SIGTERM,
+};
+
 /* A job of its own exec (see ex) as the daemon's user, home H.dir. */
 static void
 job_init(struct config_job *j, const char *name, const char *command)
@@ -198,6 +204,7 @@ job_init(struct config_job *j, const char *name, const char *command)
 	j->name = name;
 	j->command = command;
 	j->exec = x;
+	j->policy = &default_policy;
 	x->uid = geteuid();
 	x->gid = getegid();
 	x->home = H.dir;
@@ -1381,6 +1388,77 @@ START_TEST(signal_whole_group)
 }
 END_TEST
 
+/* A group member that ignores kill_signal and does not hold the output
+ * outlives its leader, and so the attempt: it still gets SIGKILL once
+ * kill_grace has passed since the signal. */
+START_TEST(straggler_killed_after_grace)
+{
+	static const struct config_policy quick = { .kill_grace_ms = 300, .kill_signal = SIGTERM };
+	struct config_job j;
+	struct sched_run run;
+	struct done_rec *d;
+	char *pidfile = path_in("straggler.pid"), *cmd;
+	long pid;
+
+	ck_assert_int_gt(asprintf(&cmd, "(trap '' TERM; exec sleep 60) </dev/null >/dev/null 2>&1 &"
+	    " echo $! > %s.tmp; mv %s.tmp %s; sleep 60", pidfile, pidfile, pidfile), 0);
+	job_init(&j, "stragglerjob", cmd);
+	j.policy = &quick;
+	run_init(&run, &j, 1);
+	ck_assert_int_eq(runner_spawn(H.r, &run), 0);
+	loop_until(pred_file_has_line, pidfile);
+	pid = read_pid_file(pidfile);
+	runner_signal(H.r, &run, SIGTERM);
+	wait_done(1);
+	d = &H.done[0];
+	ck_assert_int_eq(d->kind, SCHED_EXIT_SIGNAL);
+	ck_assert_int_eq(d->status, SIGTERM);
+	/* Completed, yet the straggler lives on for now... */
+	ck_assert_int_eq(kill((pid_t)pid, 0), 0);
+	/* ...until kill_grace is over. */
+	loop_until(pred_gone, &pid);
+	ck_assert_int_eq(count_zombie_children(), 0);
+	free(cmd);
+	free(pidfile);
+}
+END_TEST
+
+/* A background process a finished job left in its group lives on until
+ * runner_kill_leftovers (schedd stopping); a new session is not touched. */
+START_TEST(leftovers_killed_on_request)
+{
+	struct config_job j;
+	struct sched_run run;
+	struct done_rec *d;
+	char *bgfile = path_in("left.pid"), *sessfile = path_in("sess.pid"), *cmd;
+	long bg, sess;
+
+	ck_assert_int_gt(asprintf(&cmd, "sleep 60 </dev/null >/dev/null 2>&1 &"
+	    " echo $! > %s.tmp; mv %s.tmp %s;"
+	    " (setsid sh -c 'echo $$ > %s.tmp; mv %s.tmp %s; exec sleep 60' </dev/null >/dev/null 2>&1 &);"
+	    " exit 0", bgfile, bgfile, bgfile, sessfile, sessfile, sessfile), 0);
+	job_init(&j, "leftjob", cmd);
+	run_init(&run, &j, 1);
+	d = run_job(&run);
+	ck_assert_int_eq(d->kind, SCHED_EXIT_CODE);
+	ck_assert_int_eq(d->status, 0);
+	loop_until(pred_file_has_line, bgfile);
+	loop_until(pred_file_has_line, sessfile);
+	bg = read_pid_file(bgfile);
+	sess = read_pid_file(sessfile);
+	ck_assert_int_eq(kill((pid_t)bg, 0), 0);
+	ck_assert_int_eq(runner_kill_leftovers(H.r), 1);
+	loop_until(pred_gone, &bg);
+	ck_assert_int_eq(kill((pid_t)sess, 0), 0);
+	ck_assert_int_eq(runner_kill_leftovers(H.r), 0);
+	kill((pid_t)sess, SIGKILL);
+	loop_until(pred_gone, &sess);
+	free(cmd);
+	free(bgfile);
+	free(sessfile);
+}
+END_TEST
+
 /* --- many at once, re-entrancy, resource failures ------------------------ */
 
 #define NMANY 100
@@ -1537,6 +1615,8 @@ run_suite(void)
 	tcase_add_test(tc, eof_before_exit);
 	tcase_add_test(tc, orphan_reaped);
 	tcase_add_test(tc, signal_whole_group);
+	tcase_add_test(tc, straggler_killed_after_grace);
+	tcase_add_test(tc, leftovers_killed_on_request);
 	tcase_add_test(tc, many_concurrent);
 	tcase_add_test(tc, respawn_from_hook);
 	tcase_add_loop_test(tc, emfile_leaves_nothing, 0, 6);
