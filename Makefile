@@ -2,8 +2,9 @@
 #
 #   make            build build/schedd
 #   make run        build and run schedd in the foreground on schedd.conf.example
-#   make check      unit + black-box tests, then the unit tests again under
-#                   AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
+#   make check      unit tests, fuzz corpora replayed, black-box tests, then the
+#                   unit tests and the replay again under AddressSanitizer +
+#                   UndefinedBehaviorSanitizer (build-asan/)
 #   make bench      build and run the benchmarks in bench/
 #   make install    PREFIX, DESTDIR, sysconfdir as usual
 #
@@ -105,9 +106,11 @@ check-cli: $(B)/schedd $(HELPERS)
 	SCHEDD_HELPERS=$(abspath $(B)/helpers) sh tests/cli/run.sh $(B)/schedd
 
 check-asan:
-	$(MAKE) --no-print-directory B=build-asan SAN=1 check-unit
+	$(MAKE) --no-print-directory B=build-asan SAN=1 check-unit check-fuzz-replay
 
-check: check-unit check-cli
+# The fuzz corpora (fuzz/corpus/) replayed through every fuzz target, with
+# the normal compiler: regressions of whatever fuzzing found.
+check: check-unit check-fuzz-replay check-cli
 	$(MAKE) --no-print-directory check-asan
 
 bench: $(BENCHES) $(B)/schedd
