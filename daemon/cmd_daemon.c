@@ -87,7 +87,7 @@ cmd_daemon(int argc, char **argv)
 	struct loop_params lp;
 	const char *path = SCHEDD_DEFAULT_CONFIG;
 	const char *pidfile = NULL;
-	char pidbuf[PATH_MAX];
+	char pidbuf[PATH_MAX], abspath[PATH_MAX];
 	bool detach = false;
 	int verbose = 0, ch, rc;
 	pid_t other;
@@ -131,6 +131,9 @@ cmd_daemon(int argc, char **argv)
 	log_init(verbose > 0 ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	memset(&lp, 0, sizeof(lp));
 	config_env_current(&lp.env);
+	/* Reloads happen after -d has changed to "/": keep an absolute path. */
+	if (path[0] != '/' && realpath(path, abspath) != NULL)
+		path = abspath;
 	lp.config_path = path;
 	lp.cfg = cmd_load_config(path, &lp.env);
 	if (lp.cfg == NULL) {
