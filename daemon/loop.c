@@ -70,6 +70,7 @@ loop_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &mt);
 	now.real_ms = (int64_t)rt.tv_sec * 1000 + rt.tv_nsec / 1000000;
 	now.real_sub_us = (int32_t)(rt.tv_nsec / 1000 % 1000);
+	now.mono_sub_us = (int32_t)(mt.tv_nsec / 1000 % 1000);
 	now.mono_ms = (uint64_t)mt.tv_sec * 1000 + (uint64_t)mt.tv_nsec / 1000000;
 	return now;
 }
@@ -153,11 +154,12 @@ loop_rearm(struct loop *l, struct sched_now now)
 		evtimer_del(l->ev_timer);
 		return;
 	}
-	/* Whole ms left from now.mono_ms (a floor), plus the µs already past
-	 * that ms: the timer never fires before the deadline's ms begins. */
-	uint64_t wait_ms = next > now.mono_ms ? next - now.mono_ms : 0;
-	tv.tv_sec = (time_t)(wait_ms / 1000);
-	tv.tv_usec = (suseconds_t)((wait_ms % 1000) * 1000);
+	/* Sleep until the deadline's millisecond begins, to the microsecond:
+	 * the timer never fires early and adds no rounding of its own. */
+	uint64_t now_us = now.mono_ms * 1000 + (uint64_t)now.mono_sub_us;
+	uint64_t wait_us = next * 1000 > now_us ? next * 1000 - now_us : 0;
+	tv.tv_sec = (time_t)(wait_us / 1000000);
+	tv.tv_usec = (suseconds_t)(wait_us % 1000000);
 	evtimer_add(l->ev_timer, &tv);
 }
 

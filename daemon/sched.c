@@ -124,13 +124,20 @@ clock_offset_ms(struct sched_now now)
 	return now.real_ms - (int64_t)now.mono_ms;
 }
 
-/* The wheel deadline of wall-clock instant real_ms; now when it is past. */
+/*
+ * The wheel deadline of wall-clock instant real_ms; now when it is past.
+ * With the clocks' microseconds known, the deadline is the first monotonic
+ * millisecond at or after the instant: never early, less than 1 ms late.
+ */
 static uint64_t
 mono_at(struct sched_now now, int64_t real_ms)
 {
+	int64_t left_us;
+
 	if (real_ms <= now.real_ms)
 		return now.mono_ms;
-	return now.mono_ms + (uint64_t)(real_ms - now.real_ms);
+	left_us = (real_ms - now.real_ms) * 1000 - now.real_sub_us;
+	return (now.mono_ms * 1000 + (uint64_t)now.mono_sub_us + (uint64_t)left_us + 999) / 1000;
 }
 
 static uint64_t

@@ -27,7 +27,8 @@
 struct sched_now {
 	int64_t		real_ms;	/* CLOCK_REALTIME, Unix ms */
 	uint64_t	mono_ms;	/* the wheel's clock */
-	int32_t		real_sub_us;	/* µs past real_ms (0..999), for lag only */
+	int32_t		real_sub_us;	/* µs past real_ms (0..999) */
+	int32_t		mono_sub_us;	/* µs past mono_ms (0..999) */
 };
 
 /* SPEC §6 job states. */

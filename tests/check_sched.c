@@ -504,6 +504,26 @@ START_TEST(calendar_due_exactly)
 }
 END_TEST
 
+/* With the clocks' microseconds, a calendar deadline is the first
+ * monotonic millisecond at or after the due instant: 0.7 ms before it
+ * would be early, and rounding the offset to whole ms would give that. */
+START_TEST(calendar_deadline_sub_ms)
+{
+	struct config *c = cfg_new(64);
+
+	cfg_job(c, "a", "* * * * * *");
+	W.now.real_ms = at(1);
+	W.now.real_sub_us = 200;
+	W.now.mono_ms = MONO0;
+	W.now.mono_sub_us = 900;
+	W.s = sched_create(c, &fake_ops, NULL, W.now);
+	ck_assert_ptr_nonnull(W.s);
+	/* Due at at(1000): 998.8 ms of wall clock left, from mono MONO0.900,
+	 * so MONO0 + 999.7 ms: the wheel says MONO0 + 1000, not 999. */
+	ck_assert_uint_eq(sched_next_wakeup(W.s), MONO0 + 1000);
+}
+END_TEST
+
 /* ---- @every: start + k * D, even when the loop wakes up late ----------- */
 
 START_TEST(every_does_not_drift)
@@ -1800,6 +1820,7 @@ sched_suite(void)
 
 	tc = tcase_create("slots");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, calendar_deadline_sub_ms);
 	tcase_add_loop_test(tc, calendar_due_exactly, 0, sizeof(calendar) / sizeof(calendar[0]));
 	tcase_add_test(tc, every_does_not_drift);
 	tcase_add_test(tc, reboot_once);

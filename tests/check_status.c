@@ -107,7 +107,7 @@ line_of(const char *text, const char *prefix)
 START_TEST(status_lines)
 {
 	/* 2026-12-04T12:00:00Z */
-	struct sched_now now = { 1796385600000LL, 5000000, 0 };
+	struct sched_now now = { 1796385600000LL, 5000000, 0, 0 };
 	struct status_daemon d = { "0.1.0", 42, "/etc/schedd/my conf" };
 	struct sched *s = sched_create(load(), &fake_ops, NULL, now);
 	char *text, *l;
