@@ -221,7 +221,8 @@ MPID=
 mark=$(wc -l < "$LOG")
 write_conf -v grace=1s
 kill -HUP "$PID"
-wait_for $((20 * slow)) sh -c "[ \$(tail -n +$((mark + 1)) '$LOG' | grep -c ': started run ') -ge 200 ]" ||
+want=$((njobs < 100 ? 2 * njobs : 200))
+wait_for $((20 * slow)) sh -c "[ \$(tail -n +$((mark + 1)) '$LOG' | grep -c ': started run ') -ge $want ]" ||
 	fail "jobs did not start again after re-enabling them"
 stop_daemon
 tail -n +$((mark + 1)) "$LOG" | awk '$6 == "started" && $11 == "pid" { print $12 }' | sort -u > "$TMPDIR/pgids"
