@@ -269,17 +269,30 @@ run_linger_kill_cb(evutil_socket_t fd, short what, void *arg)
 	run_linger_free(lg);
 }
 
-/* Remembers p's group if it outlived the attempt. */
+/*
+ * Forgets the groups that have no member left. Called after every reap:
+ * the members are our descendants, so the last one's exit reaches us and
+ * a group id is forgotten before it can be reused for someone else's.
+ */
 static void
-run_linger_add(struct runner *r, const struct run_proc *p)
+run_linger_prune(struct runner *r)
 {
 	struct run_linger *lg, *next;
 
 	for (lg = r->lingers; lg != NULL; lg = next) {
 		next = lg->next;
-		if (lg->kill_ev == NULL && kill(-lg->pgid, 0) == -1 && errno == ESRCH)
+		if (kill(-lg->pgid, 0) == -1 && errno == ESRCH)
 			run_linger_free(lg);
 	}
+}
+
+/* Remembers p's group if it outlived the attempt. */
+static void
+run_linger_add(struct runner *r, const struct run_proc *p)
+{
+	struct run_linger *lg;
+
+	run_linger_prune(r);
 	if (p->pid <= 0 || kill(-p->pid, 0) == -1)
 		return;
 	if ((lg = calloc(1, sizeof(*lg))) == NULL || (lg->name = strdup(p->name)) == NULL) {
@@ -318,6 +331,7 @@ runner_kill_leftovers(struct runner *r)
 {
 	int n = 0;
 
+	run_linger_prune(r);
 	while (r->lingers != NULL) {
 		if (kill(-r->lingers->pgid, SIGKILL) == 0)
 			n++;
@@ -909,6 +923,8 @@ run_sigchld_cb(evutil_socket_t sig, short what, void *arg)
 		}
 		run_exited(p, st);
 	}
+	if (r->lingers != NULL)
+		run_linger_prune(r);
 }
 
 /* --- output ---------------------------------------------------------------- */
