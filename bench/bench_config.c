@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "config.h"
 
 #define NJOBS		100000
@@ -39,14 +40,6 @@ heap_bytes(void)
 	struct mallinfo2 mi = mallinfo2();
 
 	return mi.uordblks + mi.hblkhd;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /* A realistic mix: every job has a schedule and a command, some a zone, a
@@ -130,8 +123,8 @@ main(void)
 			for (k = 0; k < j->nenv; k++)
 				strings += strlen(j->env[k]) + 1 + sizeof(char *);
 	}
-	qsort(times, RUNS, sizeof(times[0]), cmp_double);
-	qsort(cpu, RUNS, sizeof(cpu[0]), cmp_double);
+	bench_median(times, RUNS);
+	bench_median(cpu, RUNS);
 	median = times[RUNS / 2];
 	per_job = ((double)after - (double)before - (double)strings) / (double)cfg->njobs;
 	beyond_struct = per_job - (double)sizeof(struct config_job);

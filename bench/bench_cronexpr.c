@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench.h"
 #include "cronexpr.h"
 
 #define BATCH	256
@@ -37,41 +38,6 @@ static const char *const exprs[] = {
 
 #define NEXPR (sizeof(exprs) / sizeof(exprs[0]))
 
-static uint64_t rng_state = 88172645463325252ULL;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-median(double *v, size_t n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static volatile int64_t sink;
 
 static double
@@ -83,17 +49,17 @@ bench_next(const struct tz *zone, const struct cronexpr *ces, int64_t from_s)
 
 	for (r = 0; r < ROUNDS; r++) {
 		for (i = 0; i < BATCH; i++)
-			starts[i] = from_s + (int64_t)(rng() % (16ULL * 365 * 86400));
+			starts[i] = from_s + (int64_t)(bench_rng() % (16ULL * 365 * 86400));
 		for (e = 0; e < NEXPR; e++) {
 			acc = 0;
-			t0 = now_ns();
+			t0 = bench_now_ns();
 			for (i = 0; i < BATCH; i++)
 				acc += cronexpr_next(&ces[e], zone, starts[i]);
-			samples[n++] = (double)(now_ns() - t0) / BATCH;
+			samples[n++] = (double)(bench_now_ns() - t0) / BATCH;
 			sink = acc;
 		}
 	}
-	return median(samples, n);
+	return bench_median(samples, n);
 }
 
 static double
@@ -107,15 +73,15 @@ bench_parse(void)
 
 	for (r = 0; r < ROUNDS; r++) {
 		for (e = 0; e < NEXPR; e++) {
-			t0 = now_ns();
+			t0 = bench_now_ns();
 			for (i = 0; i < BATCH; i++)
 				if (cronexpr_parse(&ce, exprs[e], err, sizeof(err)) != 0)
 					abort();
-			samples[n++] = (double)(now_ns() - t0) / BATCH;
+			samples[n++] = (double)(bench_now_ns() - t0) / BATCH;
 			sink = (int64_t)ce.min;
 		}
 	}
-	return median(samples, n);
+	return bench_median(samples, n);
 }
 
 int
@@ -150,11 +116,11 @@ main(void)
 	printf("  same, 2110-2125:           median %.0f ns/call\n",
 	    bench_next(berlin, ces, Y2110_S));
 	printf("cronexpr_parse:              median %.0f ns/call\n", bench_parse());
-	t0 = now_ns();
+	t0 = bench_now_ns();
 	for (i = 0; i < 100000; i++)
 		if (cronexpr_parse(&ce, exprs[i % NEXPR], err, sizeof(err)) != 0)
 			abort();
-	printf("cronexpr_parse x 100000:     %.1f ms\n", (double)(now_ns() - t0) / 1e6);
+	printf("cronexpr_parse x 100000:     %.1f ms\n", (double)(bench_now_ns() - t0) / 1e6);
 	tz_free(berlin);
 	tz_free(utc);
 	return 0;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench.h"
 #include "tz.h"
 
 #define N	4096
@@ -21,34 +22,6 @@
 static int64_t instants[N];
 static struct tz_civil civils[N];
 static volatile int64_t sink;
-
-static uint64_t
-rng(void)
-{
-	static uint64_t state = 88172645463325252ULL;
-
-	state ^= state << 13;
-	state ^= state >> 7;
-	state ^= state << 17;
-	return state;
-}
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 enum op { OP_LOCAL, OP_RESOLVE, OP_NEXT, OP_GLIBC };
 
@@ -63,7 +36,7 @@ bench(const struct tz *zone, enum op op)
 	int r, i;
 
 	for (r = 0; r < ROUNDS; r++) {
-		t0 = now_ns();
+		t0 = bench_now_ns();
 		for (i = 0; i < N; i++) {
 			switch (op) {
 			case OP_LOCAL:
@@ -83,10 +56,10 @@ bench(const struct tz *zone, enum op op)
 				break;
 			}
 		}
-		samples[r] = (double)(now_ns() - t0) / N;
+		samples[r] = (double)(bench_now_ns() - t0) / N;
 	}
 	sink = acc;
-	qsort(samples, ROUNDS, sizeof(samples[0]), cmp_double);
+	bench_median(samples, ROUNDS);
 	return samples[ROUNDS / 2];
 }
 
@@ -96,7 +69,7 @@ fill(const struct tz *zone, int64_t from_s)
 	int i;
 
 	for (i = 0; i < N; i++) {
-		instants[i] = from_s + (int64_t)(rng() % (uint64_t)SPAN_S);
+		instants[i] = from_s + (int64_t)(bench_rng() % (uint64_t)SPAN_S);
 		tz_local(zone, instants[i], &civils[i]);
 	}
 }
