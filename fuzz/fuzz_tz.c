@@ -26,29 +26,7 @@
 #define UTOFF_MAX_S	93599
 #define NAME		"Fuzz/Zone"
 
-/* ---- reference calendar (as in fuzz_cronexpr.c, kept local) ---- */
-
-static int64_t
-floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-static bool
-leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int
-month_days(int64_t y, int m)
-{
-	static const int dim[13] = { 0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-
-	return dim[m] + (m == 2 && leap(y));
-}
+/* ---- reference calendar (the rest is in fuzz.h) ---- */
 
 /* Days from 1970-01-01 to the first of January of year Y. */
 static int64_t
